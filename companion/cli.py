@@ -1,0 +1,94 @@
+"""Command line: parses arguments, runs one command, turns our errors into messages and exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, TextIO
+
+from companion import __version__
+from companion.errors import CompanionError
+from companion.paths import default_home
+
+log = logging.getLogger("companion")
+
+# Each module registers its subcommands: register(subparsers) sets `handler(args, ctx) -> int`.
+COMMAND_MODULES = (
+    "companion.cmd_prepare",
+    "companion.cmd_analyze",
+)
+DEFAULT_COMMAND = "prepare"
+DISCLAIMER = (
+    "companion helps you prepare a DBT coaching call. It is not a crisis service and not a "
+    "therapist. In danger now? Call your local emergency number (911 in the US and Canada, "
+    "999 in the UK, 112 in Europe) or a crisis line (988 in the US and Canada)."
+)
+EXIT_INTERRUPTED = 130
+
+
+@dataclass
+class Context:
+    """What a command may touch of the outside world; tests pass their own."""
+
+    env: dict[str, str]
+    stdin: IO[Any]
+    stdout: TextIO
+    stderr: TextIO
+    home: Path = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.home = default_home(self.env)
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, set[str]]:
+    parser = argparse.ArgumentParser(
+        prog="companion",
+        description="Prepare a DBT coaching call out loud, offline. " + DISCLAIMER,
+        epilog="With no command, `companion` runs `companion prepare`.",
+    )
+    parser.add_argument("--version", action="version", version=f"companion {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="diagnostics on stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser, set(sub.choices)
+
+
+def main(argv: list[str] | None = None, *, env: dict[str, str] | None = None,
+         stdin: IO[Any] | None = None, stdout: TextIO | None = None,
+         stderr: TextIO | None = None) -> int:
+    """Run one command; returns the exit code. Nothing below this function prints errors."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    ctx = Context(env=dict(os.environ if env is None else env), stdin=stdin or sys.stdin,
+                  stdout=stdout or sys.stdout, stderr=stderr or sys.stderr)
+    parser, commands = build_parser()
+    if not any(a in commands for a in argv[:1]) and not any(
+        a in ("-h", "--help", "--version") for a in argv
+    ):
+        argv.insert(0, DEFAULT_COMMAND)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse already printed usage or help
+        return int(exc.code or 0)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        stream=ctx.stderr, format="%(name)s: %(message)s")
+    try:
+        return int(args.handler(args, ctx))
+    except CompanionError as exc:
+        print(f"companion: {exc}", file=ctx.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("\ncompanion: stopped.", file=ctx.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return 0
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

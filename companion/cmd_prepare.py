@@ -1,0 +1,93 @@
+"""`companion prepare`: walk the worksheet, then show (and speak) the summary."""
+
+from __future__ import annotations
+
+import json
+from argparse import Namespace, _SubParsersAction
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from companion import worksheet as worksheets
+from companion.console import ConsolePrompter, TypedAnswers, stdin_is_terminal
+from companion.safety import SafetyResponder
+from companion.session import run_session
+from companion.settings import PrepareSettings, VoiceSettings
+from companion.store import SessionStore
+from companion.vocabulary import display
+
+EXIT_INCOMPLETE = 3
+
+
+def register(sub: _SubParsersAction) -> None:
+    p = sub.add_parser("prepare", help="prepare a coaching call (the default command)",
+                       description="Walk through the coaching-call worksheet, then show the "
+                       "summary to read out on the call.")
+    add_session_options(p)
+    p.set_defaults(handler=handle)
+
+
+def add_session_options(p: Any) -> None:
+    """Options shared by every command that runs a worksheet session."""
+    p.add_argument("--typed", action="store_true", help="answer by typing instead of speaking")
+    p.add_argument("--no-speak", action="store_true", help="show prompts without speaking them")
+    p.add_argument("--json", action="store_true",
+                   help="print the finished session record as JSON on stdout (nothing else)")
+    p.add_argument("--worksheet", type=Path, metavar="FILE", help="use your therapist's worksheet")
+
+
+def settings_from(args: Namespace, ctx: Any) -> PrepareSettings:
+    voice = VoiceSettings(speak=not args.no_speak, listen=not args.typed)
+    return PrepareSettings(home=ctx.home, worksheet=args.worksheet, json=args.json, voice=voice)
+
+
+def handle(args: Namespace, ctx: Any) -> int:
+    settings = settings_from(args, ctx)
+    sheet = worksheets.load(settings.worksheet) if settings.worksheet else worksheets.load_default()
+    ui = ctx.stderr if settings.json else ctx.stdout
+    prompter = ConsolePrompter(ui)
+    source = TypedAnswers(ctx.stdin, echo=ui, interactive=stdin_is_terminal())
+    store = SessionStore(settings.home)
+    prompter.say(sheet.title + ". Say or type 'help' at any time.", "info")
+    record = run_session(sheet, source=source, prompter=prompter, store=store,
+                         clock=lambda: datetime.now().astimezone(), safety=SafetyResponder())
+    return finish(record, settings, ctx, prompter)
+
+
+def finish(record: dict[str, Any], settings: PrepareSettings, ctx: Any, prompter: Any) -> int:
+    """Show the summary and where it was saved; the JSON record goes alone to stdout."""
+    if record.get("summary"):
+        prompter.say(render_summary(record), "summary")
+    if record["complete"]:
+        prompter.say(f"Saved to {record['files']['markdown']}", "info")
+    else:
+        print(f"companion: this session is not finished ({record['status']}); everything you "
+              f"said is saved. Continue it later with: companion resume {record['id']}",
+              file=ctx.stderr)
+    if settings.json:
+        print(json.dumps(record, ensure_ascii=False), file=ctx.stdout)
+    return 0 if record["complete"] or record["status"] == "stopped" else EXIT_INCOMPLETE
+
+
+def render_summary(record: dict[str, Any]) -> str:
+    """The summary as a block that is easy to read at a glance: one sentence per line."""
+    bar = "─" * 60
+    lines = ["", bar, "  READ THIS ON YOUR CALL", bar]
+    lines += [f"  {s.strip()}" for s in _sentences(record["summary"])]
+    if record.get("suggested_skills"):
+        lines += ["", "  Skills I could ask about:"]
+        lines += [f"   • {display('skills', s)}" for s in record["suggested_skills"]]
+    lines.append(bar)
+    return "\n".join(lines)
+
+
+def _sentences(text: str) -> list[str]:
+    out, current = [], []
+    for word in text.split(" "):
+        current.append(word)
+        if word.endswith((".", "?", "!")) and not word.endswith("…."):
+            out.append(" ".join(current))
+            current = []
+    if current:
+        out.append(" ".join(current))
+    return out
