@@ -6,6 +6,7 @@ import argparse
 import importlib
 import logging
 import os
+import pkgutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,11 +18,9 @@ from companion.paths import default_home
 
 log = logging.getLogger("companion")
 
-# Each module registers its subcommands: register(subparsers) sets `handler(args, ctx) -> int`.
-COMMAND_MODULES = (
-    "companion.cmd_prepare",
-    "companion.cmd_analyze",
-)
+# Every module named companion/cmd_*.py registers its subcommands: `register(subparsers)`
+# adds parsers whose defaults set `handler(args, ctx) -> int`. They import engines lazily.
+FIRST_COMMANDS = ("companion.cmd_prepare",)
 DEFAULT_COMMAND = "prepare"
 DISCLAIMER = (
     "companion helps you prepare a DBT coaching call. It is not a crisis service and not a "
@@ -54,9 +53,18 @@ def build_parser() -> tuple[argparse.ArgumentParser, set[str]]:
     parser.add_argument("--version", action="version", version=f"companion {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="diagnostics on stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in command_modules():
         importlib.import_module(name).register(sub)
     return parser, set(sub.choices)
+
+
+def command_modules() -> list[str]:
+    """`prepare` first (the default), then the other command modules by name."""
+    import companion
+
+    found = sorted(f"companion.{m.name}" for m in pkgutil.iter_modules(companion.__path__)
+                   if m.name.startswith("cmd_"))
+    return list(FIRST_COMMANDS) + [m for m in found if m not in FIRST_COMMANDS]
 
 
 def main(argv: list[str] | None = None, *, env: dict[str, str] | None = None,

@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from companion import worksheet as worksheets
-from companion.console import ConsolePrompter, TypedAnswers, stdin_is_terminal
 from companion.safety import SafetyResponder
 from companion.session import run_session
 from companion.settings import PrepareSettings, VoiceSettings
 from companion.store import SessionStore
 from companion.vocabulary import display
+from companion.wiring import build_io
 
 EXIT_INCOMPLETE = 3
 
@@ -44,14 +44,20 @@ def settings_from(args: Namespace, ctx: Any) -> PrepareSettings:
 def handle(args: Namespace, ctx: Any) -> int:
     settings = settings_from(args, ctx)
     sheet = worksheets.load(settings.worksheet) if settings.worksheet else worksheets.load_default()
-    ui = ctx.stderr if settings.json else ctx.stdout
-    prompter = ConsolePrompter(ui)
-    source = TypedAnswers(ctx.stdin, echo=ui, interactive=stdin_is_terminal())
-    store = SessionStore(settings.home)
-    prompter.say(sheet.title + ". Say or type 'help' at any time.", "info")
-    record = run_session(sheet, source=source, prompter=prompter, store=store,
-                         clock=lambda: datetime.now().astimezone(), safety=SafetyResponder())
-    return finish(record, settings, ctx, prompter)
+    io = build_io(settings.voice, ctx, json_mode=settings.json)
+    try:
+        io.prompter.say(sheet.title + ". Say or type 'help' at any time.", "info")
+        record = run_session(sheet, source=io.source, prompter=io.prompter,
+                             store=SessionStore(settings.home), clock=now,
+                             safety=SafetyResponder())
+        return finish(record, settings, ctx, io.prompter)
+    finally:
+        io.close()
+
+
+def now() -> datetime:
+    """The local time, with its offset."""
+    return datetime.now().astimezone()
 
 
 def finish(record: dict[str, Any], settings: PrepareSettings, ctx: Any, prompter: Any) -> int:

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Sets up companion on Debian/Ubuntu (idempotent): system packages, a virtual environment, pip.
+#   scripts/setup.sh          set up only
+#   scripts/setup.sh --run    set up, then start the companion (extra arguments are passed on)
+#   scripts/setup.sh --test   set up with the test tools, then run the whole test suite
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+MODE="${1:-}"
+[ $# -gt 0 ] && shift
+VENV="${COMPANION_VENV:-.venv}"
+PYTHON="${PYTHON:-python3}"
+
+RUNTIME_APT=(espeak-ng libespeak-ng1 libportaudio2)
+TEST_APT=(pulseaudio pulseaudio-utils libasound2-plugins alsa-utils)
+
+say() { printf 'setup: %s\n' "$*" >&2; }
+
+missing_apt() {
+  local pkg out=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || out+=("$pkg")
+  done
+  printf '%s\n' "${out[@]}"
+}
+
+install_system() {
+  local want=("${RUNTIME_APT[@]}")
+  [ "$MODE" = "--test" ] && want+=("${TEST_APT[@]}")
+  if ! command -v dpkg-query >/dev/null 2>&1; then
+    say "not a Debian/Ubuntu system: install espeak-ng and PortAudio yourself (see README)."
+    return 0
+  fi
+  mapfile -t need < <(missing_apt "${want[@]}")
+  [ ${#need[@]} -eq 0 ] || [ -z "${need[0]}" ] && { say "system packages present."; return 0; }
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo"; else
+      say "please install these system packages, then run this script again:"
+      say "  sudo apt-get install -y ${need[*]}"
+      exit 1
+    fi
+  fi
+  say "installing system packages: ${need[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+}
+
+install_python() {
+  if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    say "companion needs Python 3.11 or newer; set PYTHON=/path/to/python3.11"
+    exit 1
+  fi
+  [ -x "$VENV/bin/python" ] || { say "creating $VENV"; "$PYTHON" -m venv "$VENV"; }
+  local extras="."
+  [ "$MODE" = "--test" ] && extras=".[dev,whisper]"
+  say "installing companion ($extras) into $VENV"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$extras" 2>&1 \
+    | grep -v "^WARNING: Location" >&2 || true
+  "$VENV/bin/python" -c "import companion" || { say "install failed"; exit 1; }
+}
+
+install_system
+install_python
+
+case "$MODE" in
+  --run) exec "$VENV/bin/companion" "$@" ;;
+  --test) exec bash scripts/test.sh "$@" ;;
+  "") say "done. Start with: $VENV/bin/companion   (or: $VENV/bin/companion --typed)" ;;
+  *) say "unknown option $MODE (use --run or --test)"; exit 2 ;;
+esac

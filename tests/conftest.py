@@ -1,0 +1,13 @@
+"""Shared fixtures: every test gets its own empty COMPANION_HOME."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def companion_home(tmp_path, monkeypatch):
+    """A private data folder per test, so no test touches the real journal."""
+    home = tmp_path / "companion-home"
+    monkeypatch.setenv("COMPANION_HOME", str(home))
+    return home

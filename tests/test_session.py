@@ -1,0 +1,175 @@
+"""The orchestrator with scripted answers: commands, conditions, retries, safety, saving."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from companion import worksheet
+from companion.session import run_session
+from companion.store import SessionStore
+from tests.fakes import RecordingPrompter, RecordingSafety, ScriptedAnswers, StepClock
+
+EIGHT = ["my boss yelled at me in front of everyone", "angry and embarrassed", "like an eight",
+         "i want to drink", "six", "i tried cold water", "how to go back to work tomorrow",
+         "go for a walk"]
+
+
+def run(*texts, safety=None, record=None, home=None, store=None):
+    store = store or SessionStore(home)
+    source, prompter = ScriptedAnswers(*texts), RecordingPrompter()
+    safety = safety or RecordingSafety()
+    rec = run_session(worksheet.load_default(), source=source, prompter=prompter, store=store,
+                      clock=StepClock(), safety=safety, record=record)
+    return rec, source, prompter, safety
+
+
+def test_full_session_understands_and_saves(companion_home):
+    rec, source, prompter, _ = run(*EIGHT, home=companion_home)
+    assert rec["complete"] and rec["status"] == "complete"
+    a = rec["answers"]
+    assert set(a["emotions"]["emotions"]) >= {"anger", "shame"}
+    assert a["intensity"]["intensity"] == 8
+    assert a["urges"]["urges"] == ["substance_use"]
+    assert a["urge_intensity"]["intensity"] == 6
+    assert "tipp" in a["skills_tried"]["skills"]
+    assert "8 out of 10" in rec["summary"] and len(rec["summary"].split()) <= 75
+    on_disk = json.loads(open(rec["files"]["json"]).read())
+    assert on_disk == rec
+    assert "I feel angry" in open(rec["files"]["markdown"]).read()
+
+
+def test_conditional_prompt_skipped_without_urges(companion_home):
+    answers = EIGHT[:3] + ["no urges right now"] + EIGHT[5:]
+    rec, source, _, _ = run(*answers, home=companion_home)
+    assert "urge_intensity" not in source.asked
+    assert "urge_intensity" not in rec["answers"] and rec["complete"]
+
+
+@pytest.mark.parametrize("word", ["repeat", "can you say that again"])
+def test_repeat_asks_the_same_prompt_again(companion_home, word):
+    rec, source, prompter, _ = run(word, *EIGHT, home=companion_home)
+    assert prompter.prompts()[:2] == [prompter.prompts()[0]] * 2
+    assert rec["answers"]["situation"]["text"] == EIGHT[0]
+
+
+def test_help_gives_the_hint_and_commands(companion_home):
+    rec, _, prompter, _ = run("help", *EIGHT, home=companion_home)
+    hints = [t for r, t in prompter.said if r == "hint"]
+    assert any("skip" in h and "A sentence or two" in h for h in hints)
+    assert rec["complete"]
+
+
+def test_skip_records_a_skipped_answer(companion_home):
+    rec, *_ = run("skip", *EIGHT[1:], home=companion_home)
+    assert rec["answers"]["situation"]["skipped"] is True
+    assert "happening" not in rec["summary"]
+
+
+def test_back_returns_to_previous_prompt_and_replaces_answer(companion_home):
+    rec, source, *_ = run(EIGHT[0], "scared", "go back", "sad and lonely", *EIGHT[2:],
+                          home=companion_home)
+    assert source.asked[:4] == ["situation", "emotions", "intensity", "emotions"]
+    assert rec["answers"]["emotions"]["emotions"] == ["sadness"]
+
+
+def test_back_at_first_prompt_stays(companion_home):
+    rec, source, prompter, _ = run("go back", *EIGHT, home=companion_home)
+    assert any("first question" in t for _, t in prompter.said)
+    assert source.asked[:2] == ["situation", "situation"] and rec["complete"]
+
+
+def test_stop_ends_early_keeping_answers(companion_home):
+    rec, *_ = run(EIGHT[0], EIGHT[1], "stop", home=companion_home)
+    assert rec["status"] == "stopped" and not rec["complete"]
+    assert set(rec["answers"]) == {"situation", "emotions"}
+    saved = json.loads(open(rec["files"]["json"]).read())
+    assert saved["answers"]["emotions"]["text"] == EIGHT[1]
+
+
+def test_command_words_inside_content_are_content(companion_home):
+    text = "my partner told me to stop it and skip the party so i left"
+    rec, *_ = run(text, *EIGHT[1:], home=companion_home)
+    assert rec["answers"]["situation"]["text"] == text
+
+
+def test_unclear_intensity_asked_once_more_then_raw_kept(companion_home):
+    rec, _, prompter, _ = run(EIGHT[0], EIGHT[1], "really really bad", "awful",
+                              *EIGHT[3:], home=companion_home)
+    hints = [t for r, t in prompter.said if r == "hint"]
+    assert any("zero to ten" in h for h in hints)
+    entry = rec["answers"]["intensity"]
+    assert entry["intensity"] is None and entry["text"] == "awful"
+    assert entry["earlier_attempts"] == ["really really bad"]
+
+
+def test_unclear_intensity_then_a_number(companion_home):
+    rec, *_ = run(EIGHT[0], EIGHT[1], "bad", "seven", *EIGHT[3:], home=companion_home)
+    assert rec["answers"]["intensity"]["intensity"] == 7
+
+
+def test_empty_answers_reprompt_then_skip(companion_home):
+    rec, _, prompter, _ = run("", "   ", *EIGHT[1:], home=companion_home)
+    assert rec["answers"]["situation"]["skipped"]
+    assert any("didn't catch" in t for _, t in prompter.said)
+
+
+def test_end_of_input_leaves_an_incomplete_resumable_record(companion_home):
+    rec, *_ = run(*EIGHT[:3], home=companion_home)
+    assert rec["status"] == "interrupted" and not rec["complete"]
+    saved = json.loads(open(rec["files"]["json"]).read())
+    assert len(saved["answers"]) == 3
+    resumed, source, *_ = run(*EIGHT[3:], record=saved, home=companion_home)
+    assert source.asked[0] == "urges" and resumed["complete"]
+    assert resumed["answers"]["situation"]["text"] == EIGHT[0]
+
+
+def test_crisis_language_triggers_safety_before_next_prompt(companion_home):
+    safety = RecordingSafety()
+    rec, _, prompter, _ = run("i want to kill myself", *EIGHT[1:], safety=safety,
+                              home=companion_home)
+    assert safety.triggers and safety.triggers[0]["prompt"] == "situation"
+    roles = [r for r, _ in prompter.said]
+    assert roles.index("safety") < [i for i, r in enumerate(roles) if r == "prompt"][1]
+    assert rec["safety"]["crisis"] and rec["safety"]["notice_shown"]
+    assert rec["complete"]
+
+
+def test_strong_self_harm_urge_triggers_safety(companion_home):
+    safety = RecordingSafety()
+    answers = EIGHT[:3] + ["i really want to cut", "eight"] + EIGHT[5:]
+    rec, *_ = run(*answers, safety=safety, home=companion_home)
+    assert [t["reason"] for t in safety.triggers] == ["urge_intensity"]
+    assert rec["summary"].startswith("I have urges to hurt myself, at 8 out of 10.")
+
+
+def test_weak_urge_does_not_trigger_safety(companion_home):
+    safety = RecordingSafety()
+    answers = EIGHT[:3] + ["i kind of want to cut", "three"] + EIGHT[5:]
+    run(*answers, safety=safety, home=companion_home)
+    assert safety.triggers == []
+
+
+def test_choosing_not_to_continue_after_safety_stops(companion_home):
+    rec, *_ = run("i took a whole bottle of pills", *EIGHT[1:],
+                  safety=RecordingSafety(carry_on=False), home=companion_home)
+    assert rec["status"] == "stopped"
+    assert rec["answers"]["situation"]["crisis"] is True
+
+
+def test_every_answer_is_on_disk_when_given(companion_home):
+    store = SessionStore(companion_home)
+    seen = []
+
+    class Watching(ScriptedAnswers):
+        def listen(self, prompt):
+            files = list(store.sessions_dir.glob("*.json"))
+            if files:
+                seen.append(len(json.loads(files[0].read_text())["answers"]))
+            return super().listen(prompt)
+
+    source = Watching(*EIGHT)
+    run_session(worksheet.load_default(), source=source, prompter=RecordingPrompter(),
+                store=store, clock=StepClock(), safety=RecordingSafety())
+    assert seen == list(range(8))
