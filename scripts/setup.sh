@@ -53,7 +53,7 @@ install_python() {
   fi
   [ -x "$VENV/bin/python" ] || { say "creating $VENV"; "$PYTHON" -m venv "$VENV"; }
   local extras="."
-  [ "$MODE" = "--test" ] && extras=".[dev,whisper]"
+  [ "$MODE" = "--test" ] && extras=".[dev,whisper,plot]"
   say "installing companion ($extras) into $VENV"
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$extras" 2>&1 \
     | grep -v "^WARNING: Location" >&2 || true
