@@ -8,8 +8,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from companion import safety
 from companion import worksheet as worksheets
-from companion.safety import SafetyResponder
+from companion.config import Config, ask_region_once
+from companion.console import stdin_is_terminal
+from companion.errors import UsageError
 from companion.session import run_session
 from companion.settings import PrepareSettings, VoiceSettings
 from companion.store import SessionStore
@@ -34,10 +37,40 @@ def add_session_options(p: Any) -> None:
     p.add_argument("--json", action="store_true",
                    help="print the finished session record as JSON on stdout (nothing else)")
     p.add_argument("--worksheet", type=Path, metavar="FILE", help="use your therapist's worksheet")
+    voice = p.add_argument_group("voice")
+    voice.add_argument("--engine", choices=("auto", "vosk", "whisper"), default="auto",
+                       help="speech recognition engine (default: auto)")
+    voice.add_argument("--model", type=Path, metavar="DIR", help="speech model folder")
+    voice.add_argument("--input-device", metavar="DEVICE",
+                       help="microphone: index or part of its name (see `companion devices`)")
+    voice.add_argument("--pause", type=float, default=VoiceSettings.pause, metavar="SECONDS",
+                       help="silence that ends an answer, after you start speaking (default 2)")
+    voice.add_argument("--audio-in", type=Path, nargs="+", metavar="FILE_OR_DIR",
+                       help="WAV files (one per prompt) instead of the microphone")
+    voice.add_argument("--fast", action="store_true",
+                       help="with --audio-in: feed the files as fast as possible")
+    voice.add_argument("--rate", type=int, default=VoiceSettings.rate, metavar="WPM",
+                       help="speaking rate in words per minute (default 150)")
+    voice.add_argument("--voice", metavar="NAME", help="text-to-speech voice (id, language or name)")
+    voice.add_argument("--volume", type=float, default=VoiceSettings.volume, metavar="0-1",
+                       help="speech volume from 0 to 1 (default 0.9)")
 
 
 def settings_from(args: Namespace, ctx: Any) -> PrepareSettings:
-    voice = VoiceSettings(speak=not args.no_speak, listen=not args.typed)
+    """Frozen settings from the command line (values checked here, once)."""
+    if not 0.5 <= args.pause <= 10:
+        raise UsageError("--pause must be between 0.5 and 10 seconds.")
+    if not 80 <= args.rate <= 300:
+        raise UsageError("--rate must be between 80 and 300 words per minute.")
+    if not 0 <= args.volume <= 1:
+        raise UsageError("--volume must be between 0 and 1.")
+    if args.fast and not args.audio_in:
+        raise UsageError("--fast only applies with --audio-in.")
+    voice = VoiceSettings(
+        speak=not args.no_speak, listen=not args.typed, rate=args.rate, voice=args.voice,
+        volume=args.volume, engine=args.engine, model=args.model,
+        input_device=args.input_device, pause=args.pause,
+        audio_in=tuple(args.audio_in or ()), fast=args.fast)
     return PrepareSettings(home=ctx.home, worksheet=args.worksheet, json=args.json, voice=voice)
 
 
@@ -47,9 +80,12 @@ def handle(args: Namespace, ctx: Any) -> int:
     io = build_io(settings.voice, ctx, json_mode=settings.json)
     try:
         io.prompter.say(sheet.title + ". Say or type 'help' at any time.", "info")
+        if stdin_is_terminal() and not settings.voice.audio_in:  # never eat a scripted answer
+            ask_region_once(Config(settings.home), io.prompter, io.source)
         record = run_session(sheet, source=io.source, prompter=io.prompter,
                              store=SessionStore(settings.home), clock=now,
-                             safety=SafetyResponder())
+                             safety=safety.for_home(settings.home, settings.region),
+                             mode="voice" if settings.voice.listen else "typed")
         return finish(record, settings, ctx, io.prompter)
     finally:
         io.close()

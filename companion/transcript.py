@@ -6,6 +6,8 @@ from typing import Any
 
 from companion.vocabulary import display, format_number, join_words
 
+REFLECTION_HEADING = "## Reflection after the call"
+
 
 def render_markdown(record: dict[str, Any]) -> str:
     """The whole session: status, summary, suggestions, then every prompt and answer."""
@@ -26,7 +28,15 @@ def render_markdown(record: dict[str, Any]) -> str:
         if answer is None:
             continue
         lines += [f"**{prompt['text']}**", "", _answer_line(answer), ""]
+    if reflection_of(record):
+        lines += [REFLECTION_HEADING, ""] + [f"- {line}" for line in reflection_lines(record)]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def reflection_of(record: dict[str, Any]) -> dict[str, Any]:
+    """The session's reflection block ({} when there is none)."""
+    reflection = record.get("reflection")
+    return reflection if isinstance(reflection, dict) else {}
 
 
 def _status(record: dict[str, Any]) -> str:
@@ -50,3 +60,37 @@ def _answer_line(answer: dict[str, Any]) -> str:
     if understood:
         parts.append(f"\n_Understood: {'; '.join(understood)}_")
     return "".join(parts)
+
+
+def reflection_lines(record: dict[str, Any]) -> list[str]:
+    """The reflection in a few plain lines (skills and how they helped, urges, to remember)."""
+    reflection = reflection_of(record)
+    lines = []
+    if not reflection.get("complete"):
+        lines.append(f"(not finished: {reflection.get('status', '?')}; "
+                     f"`companion reflect {record['id']}` continues it)")
+    helped = reflection.get("helped") or {}
+    skills = [f"{display('skills', s)} ({_rating(helped.get(s))})"
+              for s in (reflection.get("skills") or list(helped))]
+    if skills:
+        lines.append("Skills used: " + ", ".join(skills))
+    urges = reflection.get("urges") or {}
+    if urges:
+        lines.append("Urges: " + "; ".join(f"{_urge_name(u)}: {_outcome(o)}"
+                                           for u, o in urges.items()))
+    if reflection.get("remember"):
+        lines.append(f"To remember next time: {reflection['remember']}")
+    return lines
+
+
+def _rating(value: Any) -> str:
+    return f"helped {format_number(value)}/10" if isinstance(value, int | float) else "not rated"
+
+
+def _urge_name(urge: str) -> str:
+    return "any urge" if urge == "any" else display("urges", urge)
+
+
+def _outcome(outcome: Any) -> str:
+    acted = outcome.get("acted") if isinstance(outcome, dict) else None
+    return {True: "acted on", False: "did not act"}.get(acted, "not said")

@@ -1,11 +1,13 @@
-"""Builds the answer source and prompter a command uses (typed now; voice plugs in here)."""
+"""Builds the answer source and prompter a command uses: typed, microphone or audio files."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from companion.console import ConsolePrompter, TypedAnswers, stdin_is_terminal
+from companion.errors import MicrophoneUnavailable
 from companion.session import AnswerSource, Prompter
 from companion.settings import VoiceSettings
 
@@ -23,9 +25,60 @@ class SessionIO:
             close()
 
 
+def build_prompter(voice: VoiceSettings, ui: Any) -> tuple[Prompter, list[Callable[[], None]]]:
+    """On-screen prompts, spoken too unless --no-speak."""
+    prompter: Prompter = ConsolePrompter(ui)
+    if not voice.speak:
+        return prompter, []
+    from companion.speech import SpeakingPrompter, build_speaker
+
+    speaker = build_speaker(voice)
+    return SpeakingPrompter(prompter, speaker), [speaker.close]
+
+
 def build_io(voice: VoiceSettings, ctx: Any, *, json_mode: bool) -> SessionIO:
-    """Typed answers and on-screen prompts; stderr carries the UI when stdout holds JSON."""
+    """Typed answers, or voice from the microphone or --audio-in files; stderr carries the UI
+    when stdout holds JSON."""
     ui = ctx.stderr if json_mode else ctx.stdout
-    prompter = ConsolePrompter(ui)
-    source = TypedAnswers(ctx.stdin, echo=ui, interactive=stdin_is_terminal())
-    return SessionIO(source=source, prompter=prompter)
+    prompter, closers = build_prompter(voice, ui)
+    interactive = stdin_is_terminal()
+    typed = TypedAnswers(ctx.stdin, echo=ui, interactive=interactive)
+    if not voice.listen:
+        return SessionIO(source=typed, prompter=prompter, closers=closers)
+    from companion import models
+    from companion.endpoint import EndpointSettings
+    from companion.vad import SileroVad
+    from companion.voice import VoiceAnswers
+
+    try:
+        audio, rates = _audio_input(voice)
+    except MicrophoneUnavailable as exc:
+        if not interactive:
+            raise
+        prompter.say(f"{exc} You can type your answers instead.", "info")
+        return SessionIO(source=typed, prompter=prompter, closers=closers)
+    closers.append(audio.close)
+    try:
+        recognizer = models.open_recognizer(voice, ctx.home, ctx.env, rates=rates)
+    except Exception:
+        SessionIO(typed, prompter, closers).close()
+        raise
+    source = VoiceAnswers(audio, recognizer, SileroVad(), prompter, ui,
+                          endpoint=EndpointSettings(pause=voice.pause),
+                          live=getattr(ui, "isatty", lambda: False)(),
+                          fallback=typed if interactive and not voice.audio_in else None)
+    return SessionIO(source=source, prompter=prompter, closers=closers)
+
+
+def _audio_input(voice: VoiceSettings) -> tuple[Any, tuple[int, ...]]:
+    """Audio files, or the opened microphone and its real rate."""
+    if voice.audio_in:
+        from companion.audio_in import FileAudio
+        from companion.wavfile import answer_files
+
+        return FileAudio(answer_files(voice.audio_in), fast=voice.fast), ()
+    from companion.mic import Microphone
+
+    mic = Microphone(voice.input_device)
+    mic.open()  # fail early with a clear message, and learn the real rate
+    return mic, (mic.rate,)

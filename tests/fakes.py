@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from companion.session import Answer
 
@@ -49,7 +49,7 @@ class StepClock:
     """A clock that moves one second per reading."""
 
     def __init__(self) -> None:
-        self.now = datetime(2026, 11, 26, 20, 0, tzinfo=timezone.utc)
+        self.now = datetime(2026, 11, 26, 20, 0, tzinfo=UTC)
 
     def __call__(self):
         self.now += timedelta(seconds=1)

@@ -57,7 +57,7 @@ def test_bare_companion_means_prepare(companion_home):
 
 
 def test_eof_midway_keeps_answers_and_says_how_to_resume(companion_home):
-    code, out, err = run_cli(["prepare", "--typed", "--json"], b"first\nsad\n",
+    code, out, err = run_cli(["prepare", "--typed", "--no-speak", "--json"], b"first\nsad\n",
                              env_for(companion_home))
     record = json.loads(out)
     assert code == 3 and not record["complete"]
@@ -67,9 +67,9 @@ def test_eof_midway_keeps_answers_and_says_how_to_resume(companion_home):
 
 def test_invalid_utf8_control_chars_and_huge_answer(companion_home):
     huge = " ".join(["and then it all went wrong"] * 850)  # about 5,000 words
-    lines = [b"my \xff\xfe mom \x1b[31m called", "sad\x00".encode(), b"8", b"none", b"none",
+    lines = [b"my \xff\xfe mom \x1b[31m called", b"sad\x00", b"8", b"none",
              huge.encode(), b"help me not text him", b"sleep"]
-    code, out, err = run_cli(["prepare", "--typed", "--json"], b"\n".join(lines) + b"\n",
+    code, out, err = run_cli(["prepare", "--typed", "--no-speak", "--json"], b"\n".join(lines) + b"\n",
                              env_for(companion_home))
     assert code == 0, err
     record = json.loads(out)
@@ -82,7 +82,7 @@ def test_invalid_utf8_control_chars_and_huge_answer(companion_home):
 def test_invalid_worksheet_is_one_clear_line(tmp_path, companion_home):
     bad = tmp_path / "w.toml"
     bad.write_text('[[prompt]]\nid = "x"\nkind = "free"\n')
-    code, out, err = run_cli(["prepare", "--typed", "--worksheet", str(bad)], b"",
+    code, out, err = run_cli(["prepare", "--typed", "--no-speak", "--worksheet", str(bad)], b"",
                              env_for(companion_home))
     assert code == 3 and out == ""
     assert err.count("\n") == 1 and "missing field 'text'" in err and str(bad) in err
@@ -92,14 +92,14 @@ def test_invalid_worksheet_is_one_clear_line(tmp_path, companion_home):
 def test_unwritable_data_folder(tmp_path):
     locked = tmp_path / "locked"
     locked.mkdir(mode=0o500)
-    code, _, err = run_cli(["prepare", "--typed"], b"x\n", env_for(locked / "home"))
+    code, _, err = run_cli(["prepare", "--typed", "--no-speak"], b"x\n", env_for(locked / "home"))
     assert code == 4 and "COMPANION_HOME" in err
 
 
 def test_data_folder_that_is_a_file(tmp_path):
     blocker = tmp_path / "blocker"
     blocker.write_text("not a folder")
-    code, _, err = run_cli(["prepare", "--typed"], b"x\n", env_for(blocker / "home"))
+    code, _, err = run_cli(["prepare", "--typed", "--no-speak"], b"x\n", env_for(blocker / "home"))
     assert code == 4 and "COMPANION_HOME" in err and "Traceback" not in err
 
 

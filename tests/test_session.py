@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -26,7 +27,7 @@ def run(*texts, safety=None, record=None, home=None, store=None):
 
 
 def test_full_session_understands_and_saves(companion_home):
-    rec, source, prompter, _ = run(*EIGHT, home=companion_home)
+    rec, _source, _prompter, _ = run(*EIGHT, home=companion_home)
     assert rec["complete"] and rec["status"] == "complete"
     a = rec["answers"]
     assert set(a["emotions"]["emotions"]) >= {"anger", "shame"}
@@ -35,9 +36,9 @@ def test_full_session_understands_and_saves(companion_home):
     assert a["urge_intensity"]["intensity"] == 6
     assert "tipp" in a["skills_tried"]["skills"]
     assert "8 out of 10" in rec["summary"] and len(rec["summary"].split()) <= 75
-    on_disk = json.loads(open(rec["files"]["json"]).read())
+    on_disk = json.loads(Path(rec["files"]["json"]).read_text())
     assert on_disk == rec
-    assert "I feel angry" in open(rec["files"]["markdown"]).read()
+    assert "I feel angry" in Path(rec["files"]["markdown"]).read_text()
 
 
 def test_conditional_prompt_skipped_without_urges(companion_home):
@@ -49,7 +50,7 @@ def test_conditional_prompt_skipped_without_urges(companion_home):
 
 @pytest.mark.parametrize("word", ["repeat", "can you say that again"])
 def test_repeat_asks_the_same_prompt_again(companion_home, word):
-    rec, source, prompter, _ = run(word, *EIGHT, home=companion_home)
+    rec, _source, prompter, _ = run(word, *EIGHT, home=companion_home)
     assert prompter.prompts()[:2] == [prompter.prompts()[0]] * 2
     assert rec["answers"]["situation"]["text"] == EIGHT[0]
 
@@ -84,7 +85,7 @@ def test_stop_ends_early_keeping_answers(companion_home):
     rec, *_ = run(EIGHT[0], EIGHT[1], "stop", home=companion_home)
     assert rec["status"] == "stopped" and not rec["complete"]
     assert set(rec["answers"]) == {"situation", "emotions"}
-    saved = json.loads(open(rec["files"]["json"]).read())
+    saved = json.loads(Path(rec["files"]["json"]).read_text())
     assert saved["answers"]["emotions"]["text"] == EIGHT[1]
 
 
@@ -118,7 +119,7 @@ def test_empty_answers_reprompt_then_skip(companion_home):
 def test_end_of_input_leaves_an_incomplete_resumable_record(companion_home):
     rec, *_ = run(*EIGHT[:3], home=companion_home)
     assert rec["status"] == "interrupted" and not rec["complete"]
-    saved = json.loads(open(rec["files"]["json"]).read())
+    saved = json.loads(Path(rec["files"]["json"]).read_text())
     assert len(saved["answers"]) == 3
     resumed, source, *_ = run(*EIGHT[3:], record=saved, home=companion_home)
     assert source.asked[0] == "urges" and resumed["complete"]

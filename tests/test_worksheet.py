@@ -43,8 +43,8 @@ def _write(tmp_path, body):
         ('title = "x"\n', "has no prompts"),
         ('[[prompt]]\nid = "a"\nkind = "free"\ntext = "Hi"\ncondition = "zzz"\n',
          "condition 'zzz'"),
-        ('[[prompt]]\nid = "a"\nkind = "free"\ntext = "Hi"\n'
-         '[[prompt]]\nid = "a"\nkind = "free"\ntext = "Again"\n', "used twice"),
+        (('[[prompt]]\nid = "a"\nkind = "free"\ntext = "Hi"\n'
+         '[[prompt]]\nid = "a"\nkind = "free"\ntext = "Again"\n'), "used twice"),
         ("[[prompt]\nid=", "not valid TOML"),
     ],
 )

@@ -1,0 +1,86 @@
+"""What a spoken or typed answer means: emotions, urges, skills, ratings, commands and crisis."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from companion.analysis_crisis import CRISIS_KINDS, detect_crisis
+from companion.analysis_items import find_items
+from companion.analysis_numbers import cued_intensity, parse_intensity
+from companion.analysis_replies import detect_command, parse_yesno
+
+__all__ = [
+    "CRISIS_KINDS", "KINDS", "Analysis", "analyze", "detect_command", "detect_crisis",
+    "find_emotions", "find_skills", "find_urges", "parse_intensity", "parse_yesno",
+]
+
+KINDS = ("emotions", "intensity", "urges", "skills", "command", "yesno", "crisis", "free")
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The understood fields of one answer; fields the prompt did not ask about stay empty."""
+
+    emotions: tuple[str, ...] = ()
+    intensity: float | None = None
+    """0 to 10; halves allowed (9.5)."""
+    urges: tuple[str, ...] = ()
+    skills: tuple[str, ...] = ()
+    command: str | None = None
+    answer: str | None = None
+    """'yes', 'no' or None."""
+    crisis: bool = False
+    crisis_kinds: tuple[str, ...] = ()
+    """A subset of CRISIS_KINDS, in order of mention."""
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready: lists instead of tuples, whole-number ratings as ints (8, not 8.0)."""
+        value = self.intensity
+        if value is not None and float(value).is_integer():
+            value = int(value)
+        return {"emotions": list(self.emotions), "intensity": value, "urges": list(self.urges),
+                "skills": list(self.skills), "command": self.command, "answer": self.answer,
+                "crisis": self.crisis, "crisis_kinds": list(self.crisis_kinds)}
+
+
+def find_emotions(text: str) -> tuple[str, ...]:
+    """Emotion ids (anger, fear, sadness, ...) named in the text, in order of mention."""
+    return find_items("emotions", text or "")
+
+
+def find_urges(text: str) -> tuple[str, ...]:
+    """Urge ids (self_harm, substance_use, ...) named in the text, in order of mention."""
+    return find_items("urges", text or "")
+
+
+def find_skills(text: str) -> tuple[str, ...]:
+    """DBT skill ids (dear_man, tipp, ...) named in the text, in order of mention."""
+    return find_items("skills", text or "")
+
+
+def analyze(text: str, kind: str) -> Analysis:
+    """Understand an answer to a prompt of the given kind; crisis is always checked."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}; expected one of: {', '.join(KINDS)}")
+    text = text if isinstance(text, str) else ""
+    crisis = detect_crisis(text)
+    fields: dict[str, Any] = {}
+    if kind == "emotions":
+        fields = {"emotions": find_emotions(text), "intensity": cued_intensity(text)}
+    elif kind == "urges":
+        urges = find_urges(text)
+        if "suicide" in crisis and "suicide" not in urges:
+            urges = (*urges, "suicide")
+        if "suicide" in urges and "suicide" not in crisis:
+            crisis = (*crisis, "suicide")
+        fields = {"urges": urges, "intensity": cued_intensity(text)}
+    elif kind == "skills":
+        fields = {"skills": find_skills(text)}
+    elif kind == "intensity":
+        fields = {"intensity": parse_intensity(text)}
+    elif kind == "command":
+        fields = {"command": detect_command(text)}
+    elif kind == "yesno":
+        fields = {"answer": parse_yesno(text)}
+    return Analysis(**fields, crisis=bool(crisis), crisis_kinds=crisis)

@@ -1,0 +1,58 @@
+"""Short replies: worksheet commands (whole-answer only) and yes/no answers."""
+
+from __future__ import annotations
+
+from companion.analysis_text import BREAK, tokens
+from companion.analysis_vocab import Vocab, fuzzy_lookup, load, spans
+
+YESNO_REACH = 5
+"""A yes and a no (or an 'unsure') within this many leading tokens make the answer unclear."""
+
+
+def _strip(words: list[str], fillers: frozenset[str], leading: bool) -> list[str] | None:
+    """The words without one filler phrase at the start (or end); None if none is there."""
+    for n in range(min(5, len(words)), 0, -1):
+        part = words[:n] if leading else words[-n:]
+        if " ".join(part) in fillers:
+            return words[n:] if leading else words[:-n]
+    return None
+
+
+def _cores(words: list[str], vocab: Vocab) -> list[list[str]]:
+    """The answer, then ever shorter versions with polite or hesitant words peeled off."""
+    leading, trailing = vocab.setting("leading"), vocab.setting("trailing")
+    out = [words]
+    for fillers, is_leading in ((trailing, False), (leading, True), (trailing, False)):
+        while True:
+            shorter = _strip(out[-1], fillers, is_leading)
+            if not shorter:
+                break
+            out.append(shorter)
+    return out
+
+
+def detect_command(text: str) -> str | None:
+    """'repeat', 'skip', 'back', 'stop' or 'help' when that is the whole answer, else None."""
+    words = [t for t in tokens(text) if t != BREAK]
+    if not words or len(words) > 14:
+        return None
+    deduped = [w for i, w in enumerate(words) if i == 0 or w != words[i - 1]]
+    vocab = load("commands")
+    for core in _cores(deduped, vocab):
+        entry = vocab.exact.get(" ".join(core)) or fuzzy_lookup(vocab, tuple(core), 85)
+        if entry is not None:
+            return entry.item
+    return None
+
+
+def parse_yesno(text: str) -> str | None:
+    """'yes', 'no', or None when the answer is unsure or neither."""
+    toks = tokens(text)
+    found = spans(load("yesno"), toks)
+    if not found:
+        return None
+    first = found[0].item
+    early = {s.item for s in found if s.start < found[0].start + YESNO_REACH}
+    if first == "unsure" or "unsure" in early or {"yes", "no"} <= early:
+        return None
+    return first

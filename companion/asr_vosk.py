@@ -1,0 +1,251 @@
+"""Vosk adapter: streaming offline recognition, grammar mode for short answers."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from companion.audio import AudioChunk
+from companion.audio_in import mono_chunk
+from companion.errors import ModelMissing
+from companion.recognition import Transcript
+
+log = logging.getLogger(__name__)
+
+UNKNOWN_WORD = "[unk]"
+FREE = "free"
+WARM_UP_SECONDS = 1.0
+"""Low noise fed to a new recognizer in the background: its first utterance is otherwise slow."""
+
+
+def default_grammars() -> dict[str, list[str]]:
+    """Grammar phrases per prompt kind, from companion/data/asr_vocabulary.toml."""
+    from companion.vocabulary import load_data
+
+    grammar = load_data("asr_vocabulary.toml")["grammar"]
+    kinds = grammar.get("kinds", {})
+    return {kind: _unique(p for name in lists for p in grammar.get(name, []))
+            for kind, lists in kinds.items()}
+
+
+def _unique(phrases: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(" ".join(p.lower().split()) for p in phrases if p.strip()))
+
+
+def load_model(path: Path) -> Any:
+    """A vosk.Model from a folder (never by language name, which would go to the network)."""
+    from companion.models import vosk_missing
+
+    missing = vosk_missing(Path(path))
+    if missing:  # checked here, so Vosk does not print its own error on stderr
+        raise ModelMissing(f"The Vosk model in {path} is incomplete: missing "
+                           f"{', '.join(missing)}. Run `companion model download --force`, "
+                           "or pass --model DIR, or use --typed.")
+    import vosk
+
+    vosk.SetLogLevel(-1)
+    try:
+        return vosk.Model(str(path))
+    except Exception as exc:  # vosk raises a bare Exception("Failed to create a model")
+        raise ModelMissing(
+            f"The Vosk model in {path} could not be loaded ({exc}). It may be damaged or "
+            "incomplete: run `companion model download --force`, or pass --model DIR.") from exc
+
+
+class VoskRecognizer:
+    """The Recognizer interface over one Vosk model; one reused KaldiRecognizer per (kind, rate).
+
+    `loader` (path -> model) and `grammars` (kind -> phrases) can be handed in; tests and
+    non-English models pass their own phrases.
+    """
+
+    engine = "vosk"
+
+    def __init__(self, path: Path, *, grammars: Mapping[str, list[str]] | None = None,
+                 loader: Callable[[Path], Any] = load_model,
+                 grammar_mode: bool | None = None) -> None:
+        self.path = Path(path)
+        self._grammars = dict(default_grammars() if grammars is None else grammars)
+        self._loader = loader
+        self._grammar_mode = supports_grammar(path) if grammar_mode is None else grammar_mode
+        self._model: Any = None
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._recognizers: dict[tuple[str, int], Any] = {}
+        self._current: Any = None
+        self._rate = 0
+        self._unfinished = False
+        self._parts: list[dict[str, Any]] = []
+        self._samples = 0
+        self.load_seconds = 0.0
+        """How long loading the model took (seconds)."""
+
+    # -- loading -------------------------------------------------------------------------
+
+    def load_async(self, rates: Iterable[int] = ()) -> VoskRecognizer:
+        """Load the model (and warm a free-speech recognizer per rate) in a background thread."""
+        if self._thread is None and self._model is None:
+            wanted = tuple(rates)
+            self._thread = threading.Thread(target=self._load_guarded, args=(wanted,),
+                                            name="vosk-load", daemon=True)
+            self._thread.start()
+        return self
+
+    def ready(self) -> bool:
+        """True once the model has loaded (or failed to)."""
+        return self._model is not None or self._error is not None
+
+    def wait(self) -> None:
+        """Block until the model is loaded; raises ModelMissing when it could not be."""
+        if self._thread is not None:
+            self._thread.join()
+        elif self._model is None and self._error is None:
+            self._load_guarded(())
+        if self._error is not None:
+            raise self._error
+
+    def _load_guarded(self, rates: tuple[int, ...]) -> None:
+        import time
+
+        began = time.perf_counter()
+        try:
+            self._model = self._loader(self.path)
+            self.load_seconds = time.perf_counter() - began
+            for rate in rates:
+                self._warm(self._recognizer(FREE, rate), rate)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller in wait()
+            self._error = exc if isinstance(exc, ModelMissing) else ModelMissing(
+                f"The Vosk model in {self.path} could not be loaded ({exc}).")
+
+    def _warm(self, rec: Any, rate: int) -> None:
+        import numpy as np
+
+        noise = np.random.default_rng(0).normal(0, 200, int(rate * WARM_UP_SECONDS))
+        rec.AcceptWaveform(noise.astype(np.int16).tobytes())
+        rec.FinalResult()
+
+    # -- vocabulary ----------------------------------------------------------------------
+
+    def knows(self, word: str) -> bool:
+        """Whether the model's vocabulary has `word` (True when that cannot be determined)."""
+        find = getattr(self._model, "vosk_model_find_word", None)
+        return True if find is None else find(word) >= 0
+
+    @property
+    def open_recognizers(self) -> int:
+        """How many Vosk recognizers exist (one per grammar and rate, reused across answers)."""
+        return len(self._recognizers)
+
+    def grammar_for(self, kind: str) -> list[str] | None:
+        """The phrases Vosk listens for in `kind` answers, or None for open dictation.
+
+        Phrases with a word the model lacks are dropped (Vosk would warn and mangle them);
+        `[unk]` is added only when the model has it, so other speech is not forced into a phrase.
+        """
+        phrases = self._grammars.get(kind)
+        if not phrases or not self._grammar_mode:
+            return None
+        kept = [p for p in phrases if all(self.knows(w) for w in p.split())]
+        dropped = len(phrases) - len(kept)
+        if dropped:
+            log.debug("grammar %s: %d phrase(s) not in the model's vocabulary", kind, dropped)
+        if not kept:
+            return None
+        return kept + ([UNKNOWN_WORD] if self.knows(UNKNOWN_WORD) else [])
+
+    # -- Recognizer interface --------------------------------------------------------------
+
+    def start(self, kind: str, rate: int) -> None:
+        """Begin an answer; reuses the recognizer for this kind's grammar and rate."""
+        self.wait()
+        if self._unfinished and self._current is not None:
+            # An answer abandoned mid-way: FinalResult() discards it (Reset() let words through).
+            self._current.FinalResult()
+        self._current = self._recognizer(kind, rate)
+        self._rate, self._parts, self._samples, self._unfinished = rate, [], 0, True
+
+    def accept(self, chunk: AudioChunk) -> str:
+        """Feed audio; returns the text heard so far in this answer."""
+        if self._current is None:
+            raise RuntimeError("accept() before start()")
+        data = mono_chunk(chunk).data
+        self._samples += len(data) // 2
+        if self._current.AcceptWaveform(data):
+            self._parts.append(parse_result(self._current.Result()))
+            partial = ""
+        else:
+            partial = parse_partial(self._current.PartialResult())
+        return " ".join(t for t in [*(p["text"] for p in self._parts), partial] if t)
+
+    def finish(self) -> Transcript:
+        """End the answer; the recognizer stays ready for the next answer of its kind."""
+        if self._current is None:
+            return Transcript("", engine=self.engine)
+        self._parts.append(parse_result(self._current.FinalResult()))
+        self._unfinished = False
+        text = " ".join(p["text"] for p in self._parts if p["text"])
+        words = tuple(w for p in self._parts for w in p["words"])
+        seconds = self._samples / self._rate if self._rate else 0.0
+        return Transcript(text=text, words=words, audio_seconds=seconds, engine=self.engine)
+
+    def _recognizer(self, kind: str, rate: int) -> Any:
+        grammar = self.grammar_for(kind)
+        key = (kind if grammar else FREE, rate)
+        with self._lock:
+            if key not in self._recognizers:
+                self._recognizers[key] = self._new_recognizer(rate, grammar)
+            return self._recognizers[key]
+
+    def _new_recognizer(self, rate: int, grammar: list[str] | None) -> Any:
+        import vosk
+
+        if grammar:
+            rec = vosk.KaldiRecognizer(self._model, rate, json.dumps(grammar, ensure_ascii=False))
+        else:
+            rec = vosk.KaldiRecognizer(self._model, rate)
+        rec.SetWords(True)
+        return rec
+
+
+def supports_grammar(path: Path) -> bool:
+    """Grammar mode needs a model with a runtime graph (graph/HCLr.fst + Gr.fst), not HCLG."""
+    graph = Path(path) / "graph"
+    return (graph / "HCLr.fst").exists() and (graph / "Gr.fst").exists()
+
+
+def parse_result(raw: str) -> dict[str, Any]:
+    """{'text': str, 'words': [(word, conf)]} from Vosk's Result()/FinalResult() JSON."""
+    data = _loads(raw)
+    words = []
+    for item in data.get("result") or []:
+        if isinstance(item, dict) and item.get("word") and item["word"] != UNKNOWN_WORD:
+            words.append((str(item["word"]), _confidence(item.get("conf"))))
+    text = " ".join(w for w in str(data.get("text") or "").split() if w != UNKNOWN_WORD)
+    return {"text": text, "words": words}
+
+
+def parse_partial(raw: str) -> str:
+    """The partial text from Vosk's PartialResult() JSON."""
+    partial = str(_loads(raw).get("partial") or "")
+    return " ".join(w for w in partial.split() if w != UNKNOWN_WORD)
+
+
+def _loads(raw: str) -> dict[str, Any]:
+    try:
+        data = json.loads(raw)
+    except (TypeError, ValueError):
+        log.warning("unreadable Vosk result: %r", str(raw)[:200])
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _confidence(value: Any) -> float:
+    try:
+        return min(1.0, max(0.0, float(value)))
+    except (TypeError, ValueError):
+        return 0.0

