@@ -116,6 +116,7 @@ class VoskRecognizer:
         try:
             self._model = self._loader(self.path)
             self.load_seconds = time.perf_counter() - began
+            log.debug("model %s loaded in %.2f s", self.path, self.load_seconds)
             for rate in rates:
                 self._warm(self._recognizer(FREE, rate), rate)
         except BaseException as exc:  # noqa: BLE001 - handed to the caller in wait()

@@ -108,6 +108,7 @@ class WhisperRecognizer:
         try:
             self._model = self._loader(self.path)
             self.load_seconds = time.perf_counter() - began
+            log.debug("model %s loaded in %.2f s", self.path, self.load_seconds)
         except BaseException as exc:  # noqa: BLE001 - handed to the caller in wait()
             self._error = exc if isinstance(exc, ModelMissing) else ModelMissing(
                 f"The Whisper model in {self.path} could not be loaded ({exc}).")

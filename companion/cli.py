@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import logging
 import os
@@ -23,11 +24,13 @@ log = logging.getLogger("companion")
 FIRST_COMMANDS = ("companion.cmd_prepare",)
 DEFAULT_COMMAND = "prepare"
 DISCLAIMER = (
-    "companion helps you prepare a DBT coaching call. It is not a crisis service and not a "
+    "It is a preparation aid: not a crisis service, not an emergency service and not a "
     "therapist. In danger now? Call your local emergency number (911 in the US and Canada, "
-    "999 in the UK, 112 in Europe) or a crisis line (988 in the US and Canada)."
+    "999 in the UK, 112 in the EU, 000 in Australia, 111 in New Zealand) or a crisis line "
+    "(call or text 988 in the US and Canada; Samaritans 116 123 in the UK and Ireland)."
 )
 EXIT_INTERRUPTED = 130
+GLOBAL_FLAGS = ("-v", "--verbose")
 
 
 @dataclass
@@ -47,7 +50,7 @@ class Context:
 def build_parser() -> tuple[argparse.ArgumentParser, set[str]]:
     parser = argparse.ArgumentParser(
         prog="companion",
-        description="Prepare a DBT coaching call out loud, offline. " + DISCLAIMER,
+        description="Get ready for a DBT coaching call, out loud and offline. " + DISCLAIMER,
         epilog="With no command, `companion` runs `companion prepare`.",
     )
     parser.add_argument("--version", action="version", version=f"companion {__version__}")
@@ -75,13 +78,11 @@ def main(argv: list[str] | None = None, *, env: dict[str, str] | None = None,
     ctx = Context(env=dict(os.environ if env is None else env), stdin=stdin or sys.stdin,
                   stdout=stdout or sys.stdout, stderr=stderr or sys.stderr)
     parser, commands = build_parser()
-    if not any(a in commands for a in argv[:1]) and not any(
-        a in ("-h", "--help", "--version") for a in argv
-    ):
-        argv.insert(0, DEFAULT_COMMAND)
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse already printed usage or help
+    argv = _with_command(argv, commands)
+    try:  # argparse prints help and usage errors itself: send them to our streams
+        with contextlib.redirect_stdout(ctx.stdout), contextlib.redirect_stderr(ctx.stderr):
+            args = parser.parse_args(argv)
+    except SystemExit as exc:
         return int(exc.code or 0)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         stream=ctx.stderr, format="%(name)s: %(message)s")
@@ -95,6 +96,16 @@ def main(argv: list[str] | None = None, *, env: dict[str, str] | None = None,
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return 0
+
+
+def _with_command(argv: list[str], commands: set[str]) -> list[str]:
+    """Global options first (wherever they were typed), then `prepare` if no command was given."""
+    globals_ = [a for a in argv if a in GLOBAL_FLAGS]
+    rest = [a for a in argv if a not in GLOBAL_FLAGS]
+    asked_for_help = any(a in ("-h", "--help", "--version") for a in rest)
+    if (not rest or rest[0] not in commands) and not asked_for_help:
+        rest.insert(0, DEFAULT_COMMAND)
+    return globals_ + rest
 
 
 def run() -> None:

@@ -25,6 +25,10 @@ class EndpointSettings:
     """Longest answer (seconds of audio)."""
     threshold: float = 0.5
     """Speech probability (0-1) at which a chunk counts as speech."""
+    words_floor: float = 0.15
+    """Speech probability (0-1) above which new recognised words also count as speech. Vosk keeps
+    revising its partial text for about a second after speech ends; below this floor those
+    revisions must not restart the pause."""
     min_speech: float = 0.1
     """Speech needed before the answer counts as begun (seconds); ignores clicks and coughs."""
     closing_pause: float = 0.4
@@ -68,7 +72,9 @@ class Endpointer:
         """Account for one chunk of `seconds` of audio."""
         self.elapsed += seconds
         events = self._levels(seconds, level)
-        active = self._speech(seconds, probability) or self._new_words(partial)
+        words = self._new_words(partial)
+        active = self._speech(seconds, probability) or (
+            words and (probability >= self.s.words_floor or not self.started))
         if active:
             self.silence_run = 0.0
             if not self.started and (self.speech_run >= self.s.min_speech - EPSILON or self.partial):

@@ -9,6 +9,12 @@ class CompanionError(Exception):
     exit_code = 1
 
 
+class SessionInterrupted(CompanionError):
+    """Ctrl-C during a session; everything said so far is saved and resumable."""
+
+    exit_code = 130
+
+
 class UsageError(CompanionError):
     """A command-line argument or value that cannot be used."""
 

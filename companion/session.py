@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from companion import analysis
+from companion.errors import SessionInterrupted
 from companion.store import SCHEMA_VERSION, SessionStore
 from companion.summary import SAFETY_URGES, build_summary, suggest_skills
 from companion.worksheet import Prompt, Worksheet
@@ -101,7 +102,9 @@ class Session:
                 index = self._step(index)
         except KeyboardInterrupt:
             self._end("interrupted")
-            raise
+            raise SessionInterrupted(
+                "Stopped. Everything you said is saved. Continue later with: "
+                f"companion resume {self.record['id']}") from None
         if index is not None:
             self._finish()
         return self.record

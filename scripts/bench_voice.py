@@ -156,6 +156,17 @@ def run_engine(engine: str, model: str, option: str) -> dict[str, Any]:
 OTHER_MEASURES: list[Callable[[], list[tuple[str, str]]]] = []
 """More measures (e.g. launch -> first prompt, end of speech -> commit): each returns rows."""
 
+
+def session_rows() -> list[tuple[str, str]]:
+    """Launch -> first prompt audible, speech end -> commit, whole-process memory (bench_session)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_session import all_rows
+
+    return all_rows()
+
+
+OTHER_MEASURES.append(session_rows)
+
 COLUMNS = [("load_s", "load s"), ("rtf_fresh", "RTF first"), ("rtf_warmed", "RTF warmed"),
            ("rtf_reused", "RTF reused"), ("rtf_grammar", "RTF grammar"),
            ("rtf_short", "RTF short"), ("peak_mb", "peak MB")]

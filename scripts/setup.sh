@@ -63,8 +63,24 @@ install_python() {
 install_system
 install_python
 
+has_model() {
+  "$VENV/bin/companion" model list --json 2>/dev/null \
+    | "$VENV/bin/python" -c 'import json, sys; sys.exit(0 if json.load(sys.stdin)["auto"] else 1)'
+}
+
+start_companion() {
+  if ! has_model; then
+    say "no speech model yet: downloading the small English model (about 40 MB, verified)"
+    if ! "$VENV/bin/companion" model download; then
+      say "could not download the speech model; starting in typed mode (see README: Speech models)"
+      exec "$VENV/bin/companion" --typed "$@"
+    fi
+  fi
+  exec "$VENV/bin/companion" "$@"
+}
+
 case "$MODE" in
-  --run) exec "$VENV/bin/companion" "$@" ;;
+  --run) start_companion "$@" ;;
   --test) exec bash scripts/test.sh "$@" ;;
   "") say "done. Start with: $VENV/bin/companion   (or: $VENV/bin/companion --typed)" ;;
   *) say "unknown option $MODE (use --run or --test)"; exit 2 ;;

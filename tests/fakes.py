@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
+import subprocess
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from companion.session import Answer
 
@@ -54,3 +60,24 @@ class StepClock:
     def __call__(self):
         self.now += timedelta(seconds=1)
         return self.now
+
+
+@contextlib.contextmanager
+def read_only(path):
+    """A folder nobody may write to: chmod for ordinary users, the immutable flag for root."""
+    if os.geteuid() != 0:
+        path.chmod(0o500)
+        try:
+            yield
+        finally:
+            path.chmod(0o700)
+        return
+    if shutil.which("chattr") is None:
+        pytest.skip("running as root without chattr: no way to make a folder read-only")
+    done = subprocess.run(["chattr", "+i", str(path)], capture_output=True, check=False)
+    if done.returncode != 0:
+        pytest.skip(f"this filesystem has no immutable flag for root: {done.stderr!r}")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(path)], check=True)

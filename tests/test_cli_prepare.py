@@ -10,9 +10,8 @@ import subprocess
 import sys
 import time
 
-import pytest
-
 from companion.cli import main
+from tests.fakes import read_only
 
 ANSWERS = ["my roommate ate my food again and laughed at me", "angry and kind of hurt",
            "like a seven", "i want to yell at her", "5", "i tried paced breathing",
@@ -88,12 +87,13 @@ def test_invalid_worksheet_is_one_clear_line(tmp_path, companion_home):
     assert err.count("\n") == 1 and "missing field 'text'" in err and str(bad) in err
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere, so no unwritable folder")
 def test_unwritable_data_folder(tmp_path):
     locked = tmp_path / "locked"
-    locked.mkdir(mode=0o500)
-    code, _, err = run_cli(["prepare", "--typed", "--no-speak"], b"x\n", env_for(locked / "home"))
-    assert code == 4 and "COMPANION_HOME" in err
+    locked.mkdir()
+    with read_only(locked):
+        code, _, err = run_cli(["prepare", "--typed", "--no-speak"], b"x\n",
+                               env_for(locked / "home"))
+    assert code == 4 and "COMPANION_HOME" in err and "Traceback" not in err
 
 
 def test_data_folder_that_is_a_file(tmp_path):

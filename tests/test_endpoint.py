@@ -118,3 +118,17 @@ def test_strip_closing_trims_the_words_too():
 ])
 def test_closing_phrase(text, count):
     assert closing_phrase(text) == count
+
+
+def test_late_partial_revisions_in_silence_do_not_restart_the_pause():
+    """Vosk revises its partial text for about a second after speech ends: not new speech."""
+    script = [talk(1.0, "i feel"), hush(0.3, "i feel sad"), hush(0.3, "i feel so sad"),
+              hush(0.4, "i feel so sad today"), hush(5, "i feel so sad today")]
+    assert run(script)[:2] == ("pause", 3.0)
+
+
+def test_new_words_with_a_hint_of_voice_keep_the_answer_open():
+    """Quiet speech the detector only half hears still counts while words keep coming."""
+    faint = [(0.3, 0.3, " ".join(["word"] * (i + 2)), -45.0) for i in range(6)]
+    reason, at, _ = run([talk(0.5, "word"), *faint, hush(5, faint[-1][2])])
+    assert reason == "pause" and at == pytest.approx(0.5 + 1.5 + 0.03 + 2.0, abs=0.05)

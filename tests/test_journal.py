@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
-import shutil
-import subprocess
 from datetime import UTC, datetime
 
 import pytest
@@ -18,6 +15,7 @@ from companion.errors import RecordError, StorageError
 from companion.journal import Journal, upgrade
 from companion.session import new_record
 from companion.store import SCHEMA_VERSION, SessionStore
+from tests.fakes import read_only
 
 
 def make(home, sid, started="2026-11-20T10:00:00+00:00", **extra):
@@ -183,27 +181,6 @@ def test_save_reflection_keeps_earlier_reflections(journal, companion_home):
     assert oct(os.stat(companion_home / "sessions" / "aaa111.json").st_mode)[-3:] == "600"
     transcript = (companion_home / "sessions" / "aaa111.md").read_text()
     assert "## Reflection after the call" in transcript and "(not finished" in transcript
-
-
-@contextlib.contextmanager
-def read_only(path):
-    """A folder nobody may write to: chmod for ordinary users, the immutable flag for root."""
-    if os.geteuid() != 0:
-        path.chmod(0o500)
-        try:
-            yield
-        finally:
-            path.chmod(0o700)
-        return
-    if shutil.which("chattr") is None:
-        pytest.skip("running as root without chattr: no way to make a folder read-only")
-    done = subprocess.run(["chattr", "+i", str(path)], capture_output=True, check=False)
-    if done.returncode != 0:
-        pytest.skip(f"this filesystem has no immutable flag for root: {done.stderr!r}")
-    try:
-        yield
-    finally:
-        subprocess.run(["chattr", "-i", str(path)], check=True)
 
 
 def test_read_only_folder_gives_storage_errors(journal, companion_home):

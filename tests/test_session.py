@@ -174,3 +174,22 @@ def test_every_answer_is_on_disk_when_given(companion_home):
     run_session(worksheet.load_default(), source=source, prompter=RecordingPrompter(),
                 store=store, clock=StepClock(), safety=RecordingSafety())
     assert seen == list(range(8))
+
+
+def test_ctrl_c_saves_and_says_how_to_resume(companion_home):
+    from companion.errors import SessionInterrupted
+
+    class CtrlC(ScriptedAnswers):
+        def listen(self, prompt):
+            if not self.texts:
+                raise KeyboardInterrupt
+            return super().listen(prompt)
+
+    store = SessionStore(companion_home)
+    with pytest.raises(SessionInterrupted, match="companion resume") as err:
+        run_session(worksheet.load_default(), source=CtrlC(*EIGHT[:2]),
+                    prompter=RecordingPrompter(), store=store, clock=StepClock(),
+                    safety=RecordingSafety())
+    assert err.value.exit_code == 130
+    saved = json.loads(next(store.sessions_dir.glob("*.json")).read_text())
+    assert saved["status"] == "interrupted" and len(saved["answers"]) == 2
