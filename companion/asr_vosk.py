@@ -12,7 +12,7 @@ from typing import Any
 from companion.audio import AudioChunk
 from companion.audio_in import mono_chunk
 from companion.errors import ModelMissing
-from companion.recognition import Transcript
+from companion.recognition import BackgroundLoad, Transcript
 
 log = logging.getLogger(__name__)
 
@@ -70,11 +70,9 @@ class VoskRecognizer:
                  grammar_mode: bool | None = None) -> None:
         self.path = Path(path)
         self._grammars = dict(default_grammars() if grammars is None else grammars)
-        self._loader = loader
         self._grammar_mode = supports_grammar(path) if grammar_mode is None else grammar_mode
         self._model: Any = None
-        self._error: BaseException | None = None
-        self._thread: threading.Thread | None = None
+        self._loading = BackgroundLoad("Vosk", self.path, loader)
         self._lock = threading.Lock()
         self._recognizers: dict[tuple[str, int], Any] = {}
         self._current: Any = None
@@ -82,46 +80,33 @@ class VoskRecognizer:
         self._unfinished = False
         self._parts: list[dict[str, Any]] = []
         self._samples = 0
-        self.load_seconds = 0.0
-        """How long loading the model took (seconds)."""
 
     # -- loading -------------------------------------------------------------------------
 
     def load_async(self, rates: Iterable[int] = ()) -> VoskRecognizer:
         """Load the model (and warm a free-speech recognizer per rate) in a background thread."""
-        if self._thread is None and self._model is None:
-            wanted = tuple(rates)
-            self._thread = threading.Thread(target=self._load_guarded, args=(wanted,),
-                                            name="vosk-load", daemon=True)
-            self._thread.start()
+        wanted = tuple(rates)
+
+        def warm(model: Any) -> None:
+            self._model = model
+            for rate in wanted:
+                self._warm(self._recognizer(FREE, rate), rate)
+
+        self._loading.start(then=warm)
         return self
 
     def ready(self) -> bool:
         """True once the model has loaded (or failed to)."""
-        return self._model is not None or self._error is not None
+        return self._loading.ready()
 
     def wait(self) -> None:
         """Block until the model is loaded; raises ModelMissing when it could not be."""
-        if self._thread is not None:
-            self._thread.join()
-        elif self._model is None and self._error is None:
-            self._load_guarded(())
-        if self._error is not None:
-            raise self._error
+        self._model = self._loading.wait()
 
-    def _load_guarded(self, rates: tuple[int, ...]) -> None:
-        import time
-
-        began = time.perf_counter()
-        try:
-            self._model = self._loader(self.path)
-            self.load_seconds = time.perf_counter() - began
-            log.debug("model %s loaded in %.2f s", self.path, self.load_seconds)
-            for rate in rates:
-                self._warm(self._recognizer(FREE, rate), rate)
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller in wait()
-            self._error = exc if isinstance(exc, ModelMissing) else ModelMissing(
-                f"The Vosk model in {self.path} could not be loaded ({exc}).")
+    @property
+    def load_seconds(self) -> float:
+        """How long loading the model took (seconds)."""
+        return self._loading.seconds
 
     def _warm(self, rec: Any, rate: int) -> None:
         import numpy as np

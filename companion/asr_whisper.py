@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 import math
-import threading
-import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -13,7 +11,7 @@ from typing import Any
 from companion.audio import AudioChunk
 from companion.audio_in import mono_chunk
 from companion.errors import ModelMissing
-from companion.recognition import Transcript
+from companion.recognition import BackgroundLoad, Transcript
 
 log = logging.getLogger(__name__)
 
@@ -71,47 +69,30 @@ class WhisperRecognizer:
                  beam_size: int = 1) -> None:
         self.path = Path(path)
         self._prompts = dict(default_prompts() if prompts is None else prompts)
-        self._loader = loader
         self._word_confidence = word_confidence
         self._beam_size = beam_size
         self._model: Any = None
-        self._error: BaseException | None = None
-        self._thread: threading.Thread | None = None
+        self._loading = BackgroundLoad("Whisper", self.path, loader)
         self._kind = "free"
         self._rate = WHISPER_RATE
         self._buffer: list[bytes] = []
-        self.load_seconds = 0.0
-        """How long loading the model took (seconds)."""
 
     def load_async(self, rates: Any = ()) -> WhisperRecognizer:
         """Load the model in a background thread (rates are accepted for symmetry with Vosk)."""
-        if self._thread is None and self._model is None:
-            self._thread = threading.Thread(target=self._load_guarded, name="whisper-load",
-                                            daemon=True)
-            self._thread.start()
+        self._loading.start()
         return self
 
     def ready(self) -> bool:
-        return self._model is not None or self._error is not None
+        return self._loading.ready()
 
     def wait(self) -> None:
         """Block until loaded; raises ModelMissing when the model could not be loaded."""
-        if self._thread is not None:
-            self._thread.join()
-        elif not self.ready():
-            self._load_guarded()
-        if self._error is not None:
-            raise self._error
+        self._model = self._loading.wait()
 
-    def _load_guarded(self) -> None:
-        began = time.perf_counter()
-        try:
-            self._model = self._loader(self.path)
-            self.load_seconds = time.perf_counter() - began
-            log.debug("model %s loaded in %.2f s", self.path, self.load_seconds)
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller in wait()
-            self._error = exc if isinstance(exc, ModelMissing) else ModelMissing(
-                f"The Whisper model in {self.path} could not be loaded ({exc}).")
+    @property
+    def load_seconds(self) -> float:
+        """How long loading the model took (seconds)."""
+        return self._loading.seconds
 
     def start(self, kind: str, rate: int) -> None:
         self.wait()

@@ -28,24 +28,29 @@ def ensure_private_dir(path: Path) -> Path:
 
 
 def write_text(path: Path, text: str) -> None:
-    """Atomically replace `path` with `text` (UTF-8, mode 0600)."""
+    """Atomically replace `path` with `text` (UTF-8, mode 0600) in a private folder."""
     ensure_private_dir(path.parent)
+    replace_file(path, text.encode("utf-8"))
+
+
+def replace_file(path: Path, data: bytes,
+                 advice: str = "Free some disk space or set COMPANION_HOME to a writable folder.",
+                 ) -> None:
+    """Atomically replace `path` with `data` (mode 0600); the folder itself is left as it is."""
+    folder = path.parent if str(path.parent) else Path(".")
     tmp_name = None
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
         os.fchmod(fd, FILE_MODE)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp_name, path)
         tmp_name = None
-        _fsync_dir(path.parent)
+        _fsync_dir(folder)
     except OSError as exc:
-        raise StorageError(
-            f"Cannot save {path}: {exc.strerror or exc}. "
-            "Free some disk space or set COMPANION_HOME to a writable folder."
-        ) from exc
+        raise StorageError(f"Cannot save {path}: {exc.strerror or exc}. {advice}") from exc
     finally:
         if tmp_name is not None:
             try:

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from argparse import Namespace, _SubParsersAction
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from companion import progress
-from companion.errors import StorageError, UsageError
+from companion import atomic, progress
+from companion.errors import UsageError
 from companion.journal import Journal
 from companion.vocabulary import display
 
@@ -136,22 +134,4 @@ def default_path(stem: str, extension: str) -> Path:
 
 def write_private(path: Path, data: bytes) -> None:
     """Atomically write `data` to `path`, readable only by the owner (the folder is not changed)."""
-    folder = path.parent if str(path.parent) else Path(".")
-    tmp_name = None
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-        tmp_name = None
-    except OSError as exc:
-        raise StorageError(f"Cannot write {path}: {exc.strerror or exc}. Choose another "
-                           "place with --output FILE.") from exc
-    finally:
-        if tmp_name is not None:
-            try:
-                os.unlink(tmp_name)
-            except OSError:
-                pass
+    atomic.replace_file(path, data, "Choose another place with --output FILE.")

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from pathlib import Path
+from typing import Any, Protocol
 
 from companion.audio import AudioChunk
+from companion.errors import ModelMissing
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -32,3 +40,50 @@ class Recognizer(Protocol):
 
     def finish(self) -> Transcript:
         """End the answer and return its transcript."""
+
+
+class BackgroundLoad:
+    """Loads an engine's model once: in a background thread when started early (so the first
+    prompt can be spoken meanwhile), else on first need. Failures surface as ModelMissing."""
+
+    def __init__(self, engine: str, path: Path, load: Callable[[Path], Any]) -> None:
+        self.engine, self.path, self._load = engine, path, load
+        self.model: Any = None
+        self.error: ModelMissing | None = None
+        self.seconds = 0.0
+        """How long loading took (seconds)."""
+        self._thread: threading.Thread | None = None
+
+    def start(self, then: Callable[[Any], None] | None = None) -> None:
+        """Begin loading in a thread; `then(model)` runs there afterwards (e.g. warm-up)."""
+        if self._thread is None and self.model is None:
+            self._thread = threading.Thread(target=self._run, args=(then,), daemon=True,
+                                            name=f"{self.engine.lower()}-load")
+            self._thread.start()
+
+    def ready(self) -> bool:
+        """True once the model has loaded (or failed to)."""
+        return self.model is not None or self.error is not None
+
+    def wait(self) -> Any:
+        """The loaded model; blocks until it is ready, raises ModelMissing if it could not be."""
+        if self._thread is not None:
+            self._thread.join()
+        elif not self.ready():
+            self._run(None)
+        if self.error is not None:
+            raise self.error
+        return self.model
+
+    def _run(self, then: Callable[[Any], None] | None) -> None:
+        began = time.perf_counter()
+        try:
+            model = self._load(self.path)
+            self.seconds = time.perf_counter() - began
+            log.debug("%s model %s loaded in %.2f s", self.engine, self.path, self.seconds)
+            self.model = model
+            if then is not None:
+                then(model)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller in wait()
+            self.error = exc if isinstance(exc, ModelMissing) else ModelMissing(
+                f"The {self.engine} model in {self.path} could not be loaded ({exc}).")

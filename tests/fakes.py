@@ -37,6 +37,9 @@ class RecordingPrompter:
     def prompts(self):
         return [t for r, t in self.said if r == "prompt"]
 
+    def text(self) -> str:
+        return "\n".join(t for _, t in self.said)
+
 
 class RecordingSafety:
     """Records triggers; continues unless told not to."""

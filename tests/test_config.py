@@ -6,35 +6,14 @@ import io
 import json
 import os
 import stat
-from dataclasses import dataclass
 
 import pytest
 
 from companion.cli import main
 from companion.config import CONFIG_NAME, Config, ask_region_once
 from companion.errors import RecordError, UsageError
-
-
-@dataclass
-class Heard:
-    text: str
-
-
-class Script:
-    def __init__(self, *texts: str) -> None:
-        self.texts, self.asked = list(texts), []
-
-    def listen(self, prompt):
-        self.asked.append(prompt.text)
-        return Heard(self.texts.pop(0)) if self.texts else None
-
-
-class Screen:
-    def __init__(self) -> None:
-        self.said: list[tuple[str, str]] = []
-
-    def say(self, text, role="info"):
-        self.said.append((role, text))
+from tests.fakes import RecordingPrompter as Screen
+from tests.fakes import ScriptedAnswers as Script
 
 
 def cli(argv, home, stdin=""):

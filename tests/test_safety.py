@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import dataclass
 from datetime import date
 
 import pytest
@@ -14,6 +13,8 @@ from companion.cli import main
 from companion.config import Config
 from companion.safety import SafetyResponder
 from companion.safety_plan import PlanStep, PlanStore, SafetyPlan
+from tests.fakes import RecordingPrompter as Screen
+from tests.fakes import ScriptedAnswers as Script
 
 REGIONS = {
     "US": ["911", "988"],
@@ -29,33 +30,6 @@ PLAN = SafetyPlan((
     PlanStep("professionals", "Professionals and services", "doctor mina 555 0199",
              ("doctor mina 555 0199",)),
 ))
-
-
-@dataclass
-class Heard:
-    text: str
-
-
-class Script:
-    """Answers in order; None (end of input) when they run out."""
-
-    def __init__(self, *texts: str) -> None:
-        self.texts, self.asked = list(texts), []
-
-    def listen(self, prompt):
-        self.asked.append(prompt.id)
-        return Heard(self.texts.pop(0)) if self.texts else None
-
-
-class Screen:
-    def __init__(self) -> None:
-        self.said: list[tuple[str, str]] = []
-
-    def say(self, text, role="info"):
-        self.said.append((role, text))
-
-    def text(self) -> str:
-        return "\n".join(t for _, t in self.said)
 
 
 def replies(text: str) -> str | None:

@@ -6,7 +6,6 @@ import io
 import json
 import os
 import stat
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,33 +18,13 @@ from companion.safety_plan import (
     load_sheet,
     split_items,
 )
+from tests.fakes import RecordingPrompter as Screen
+from tests.fakes import ScriptedAnswers as Script
 
 ANSWERS = ["i stop sleeping and i hide in my room", "cold water, a fast walk and my playlist",
            "the library and my cousin jo", "my sister ana 555 0142",
            "doctor mina 555 0199 and the crisis line", "give my pills to my sister"]
 COMMANDS = {"skip": "skip", "go back": "back", "stop": "stop", "repeat": "repeat", "help": "help"}
-
-
-@dataclass
-class Heard:
-    text: str
-
-
-class Script:
-    def __init__(self, *texts: str) -> None:
-        self.texts, self.asked = list(texts), []
-
-    def listen(self, prompt):
-        self.asked.append(prompt.id)
-        return Heard(self.texts.pop(0)) if self.texts else None
-
-
-class Screen:
-    def __init__(self) -> None:
-        self.said: list[tuple[str, str]] = []
-
-    def say(self, text, role="info"):
-        self.said.append((role, text))
 
 
 class Clock:
