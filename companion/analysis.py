@@ -9,12 +9,16 @@ from companion.analysis_crisis import CRISIS_KINDS, detect_crisis
 from companion.analysis_items import find_items
 from companion.analysis_numbers import cued_intensity, parse_intensity
 from companion.analysis_replies import detect_command, parse_yesno
+from companion.analysis_text import normalise
+from companion.vocabulary import load_data
 
 __all__ = [
     "CRISIS_KINDS", "KINDS", "Analysis", "analyze", "detect_command", "detect_crisis",
-    "find_emotions", "find_skills", "find_urges", "parse_intensity", "parse_yesno",
+    "find_emotions", "find_skills", "find_urges", "parse_intensity", "parse_yesno", "risk_words",
 ]
 
+RISK_SCAN_WORDS = 2000
+"""Risk words are looked for in this many words of an answer (plenty for one answer)."""
 KINDS = ("emotions", "intensity", "urges", "skills", "command", "yesno", "crisis", "free")
 
 
@@ -44,6 +48,17 @@ class Analysis:
                 "crisis": self.crisis, "crisis_kinds": list(self.crisis_kinds)}
 
 
+def risk_words(text: str) -> tuple[str, ...]:
+    """Words near crisis language (vocab/risk.toml) found in the text; a prompt to check in."""
+    words = " ".join(normalise(text or "").split()[:RISK_SCAN_WORDS])
+    if not words:
+        return ()
+    padded = f" {words} "
+    data = load_data("vocab/risk.toml")
+    found = [w for w in data["words"] if f" {w} " in padded]
+    return tuple(found + [p for p in data["phrases"] if f" {p} " in padded])
+
+
 def find_emotions(text: str) -> tuple[str, ...]:
     """Emotion ids (anger, fear, sadness, ...) named in the text, in order of mention."""
     return find_items("emotions", text or "")
@@ -69,12 +84,12 @@ def analyze(text: str, kind: str) -> Analysis:
     if kind == "emotions":
         fields = {"emotions": find_emotions(text), "intensity": cued_intensity(text)}
     elif kind == "urges":
-        urges = find_urges(text)
+        urges, intensity = find_urges(text), cued_intensity(text)
         if "suicide" in crisis and "suicide" not in urges:
             urges = (*urges, "suicide")
-        if "suicide" in urges and "suicide" not in crisis:
-            crisis = (*crisis, "suicide")
-        fields = {"urges": urges, "intensity": cued_intensity(text)}
+        if "suicide" in urges and "suicide" not in crisis and intensity != 0:
+            crisis = (*crisis, "suicide")  # "suicide urge zero" is a denial, not a crisis
+        fields = {"urges": urges, "intensity": intensity}
     elif kind == "skills":
         fields = {"skills": find_skills(text)}
     elif kind == "intensity":

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from companion.analysis_items import clause_ends, late_tail, negated
 from companion.analysis_text import BREAK, tokens
-from companion.analysis_vocab import VETO, Span, candidates, expand, load
+from companion.analysis_vocab import VETO, Span, Vocab, candidates, expand, load
 
 CRISIS_KINDS = ("suicide", "self_harm_done", "overdose")
 
@@ -15,6 +15,9 @@ DENIAL_SCOPE = 3
 """Crisis denials must sit close to the phrase: a wider reach would risk missing a crisis."""
 
 _UNCLEAR = "suicide_unclear"
+
+_ENDING_MAX = 4
+"""Longest sentence-ending phrase (tokens)."""
 
 LEADING_FILLERS = frozenset({"um", "uh", "so", "honestly", "yeah", "and", "like", "well", "just",
                              "okay", "ok", "i mean", "basically", "but"})
@@ -105,18 +108,93 @@ def _unvetoed(found: list[Span]) -> list[Span]:
         v.start < s.end and s.start < v.end for v in vetoes)), key=lambda s: (s.start, -s.end))
 
 
-def _whole_clauses(toks: tuple[str, ...], whole: dict[str, str]) -> list[Span]:
-    """Sentences that are, apart from leading fillers, exactly a 'whole' phrase."""
+def _clauses(toks: tuple[str, ...]) -> list[tuple[int, int]]:
+    """(start, end) of each sentence, leading fillers like 'um', 'so', 'honestly' skipped."""
     found, start = [], 0
     for end in [*(i for i, t in enumerate(toks) if t == BREAK), len(toks)]:
         i = start
         while i < end and toks[i] in LEADING_FILLERS:
             i += 1
-        item = whole.get(" ".join(toks[i:end]))
-        if item:
-            found.append(Span(i, end, item))
+        found.append((i, end))
         start = end + 1
     return found
+
+
+def _whole_clauses(toks: tuple[str, ...], vocab: Vocab) -> list[Span]:
+    """Sentences that are exactly a 'whole' phrase, or end with an 'ending' phrase."""
+    found = []
+    for start, end in _clauses(toks):
+        item = vocab.whole.get(" ".join(toks[start:end]))
+        if item:
+            found.append(Span(start, end, item))
+        for n in range(1, min(_ENDING_MAX, end - start) + 1):
+            item = vocab.ending.get(" ".join(toks[end - n:end]))
+            if item:
+                found.append(Span(end - n, end, item))
+    return found
+
+
+@lru_cache(maxsize=512)
+def _prepared(text: str) -> tuple[str, ...]:
+    """Tokens without hesitation sounds, recognizer slips respelled ('mice self' -> 'myself')."""
+    vocab = load("crisis")
+    fillers = vocab.setting("fillers")
+    toks = [t for t in tokens(text) if t not in fillers]
+    out: list[str] = []
+    i = 0
+    while i < len(toks):
+        for n in (3, 2, 1):
+            meant = vocab.respell.get(tuple(toks[i:i + n])) if i + n <= len(toks) else None
+            if meant is not None:
+                out.extend(meant)
+                i += n
+                break
+        else:
+            out.append(toks[i])
+            i += 1
+    return tuple(out)
+
+
+def _said_before(toks: tuple[str, ...], at: int, phrases: frozenset[str], reach: int) -> bool:
+    before = f" {' '.join(toks[max(0, at - reach):at])} "
+    return any(f" {p} " in before for p in phrases)
+
+
+def _someone_else(toks: tuple[str, ...], span: Span, settings: dict) -> bool:
+    """'she wants to die': a phrase right after another person is about them, not the client."""
+    k = span.start - 1
+    while k >= 0 and toks[k] in settings["third_party_skip"]:
+        k -= 1
+    if k < 0 or toks[k] not in settings["third_party"]:
+        return False
+    rest = f" {' '.join(toks[span.end:])} "
+    return not any(f" {p} " in rest for p in settings["me_too"])
+
+
+def _rated_zero(toks: tuple[str, ...], span: Span, settings: dict) -> bool:
+    """'suicide urge zero': a zero rating right after the phrase denies it."""
+    for tok in toks[span.end:span.end + 4]:
+        if tok in settings["zero_words"]:
+            return True
+        if tok not in settings["rating_words"]:
+            return False
+    return False
+
+
+def _answered_no(toks: tuple[str, ...], span: Span, settings: dict) -> bool:
+    """'... asked if i'm suicidal and i said no': the answer ends by saying no."""
+    tail = " ".join(t for t in toks[span.end:] if t != BREAK)
+    return any(tail == p or tail.endswith(f" {p}") for p in settings["answered_no"])
+
+
+def _denied(toks: tuple[str, ...], span: Span, claimed: set[int], ends: list[int],
+            settings: dict) -> bool:
+    """True when the answer takes the phrase back (negation, zero rating, 'but not anymore')."""
+    if span.item in ("suicide", _UNCLEAR) and _said_before(toks, span.start,
+                                                          settings["averting"], 7):
+        return False
+    return (negated(toks, span, claimed, DENIAL_SCOPE) or _taken_back(toks, span, ends)
+            or _rated_zero(toks, span, settings) or _answered_no(toks, span, settings))
 
 
 def _taken_back(toks: tuple[str, ...], span: Span, ends: list[int]) -> bool:
@@ -124,22 +202,36 @@ def _taken_back(toks: tuple[str, ...], span: Span, ends: list[int]) -> bool:
     return late_tail(toks, span, ends) in LATE_DENIALS
 
 
+@cache
+def _settings() -> dict[str, frozenset[str]]:
+    vocab = load("crisis")
+    names = ("third_party", "third_party_skip", "me_too", "averting", "zero_words",
+             "rating_words")
+    found = {name: vocab.setting(name) for name in names}
+    found["answered_no"] = frozenset(p for pattern in vocab.settings.get("answered_no", ())
+                                     for p in expand(pattern))
+    return found
+
+
 def detect_crisis(text: str) -> tuple[str, ...]:
     """Crisis kinds found in an answer, in order of first mention; () if none."""
     vocab = load("crisis")
-    toks = tokens(text)
+    toks = _prepared(text or "")
     if not toks:
         return ()
-    found = candidates(vocab, toks) + _whole_clauses(toks, vocab.whole)
+    found = candidates(vocab, toks) + _whole_clauses(toks, vocab)
     for rule in _rules():
         found += _apply(rule, toks)
     found = _unvetoed(found)
     claimed = {i for s in found for i in range(s.start, s.end)}
+    settings = _settings()
     kinds: list[str] = []
     denied = False
     ends = clause_ends(toks)
     for span in found:
-        if negated(toks, span, claimed, DENIAL_SCOPE) or _taken_back(toks, span, ends):
+        if _someone_else(toks, span, settings):
+            continue
+        if _denied(toks, span, claimed, ends, settings):
             denied = denied or span.item in ("suicide", _UNCLEAR)
             continue
         kinds.append(span.item)

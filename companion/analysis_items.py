@@ -5,7 +5,7 @@ from __future__ import annotations
 from companion.analysis_text import BREAK, tokens
 from companion.analysis_vocab import Span, load, spans
 
-NEGATORS = frozenset({"not", "no", "never", "without", "nor", "neither", "hardly"})
+NEGATORS = frozenset({"not", "no", "never", "without", "nor", "neither", "hardly", "zero"})
 """Words that deny what follows them."""
 
 SCOPE = 4

@@ -16,7 +16,8 @@ SOUNDALIKES = {"ate": 8, "for": 4, "fore": 4, "to": 2, "too": 2, "won": 1, "tree
 """Recognizer homophones, trusted only right after 'a'/'an' ('like a ate')."""
 
 CUES = frozenset({"like", "a", "an", "at", "maybe", "about", "around", "is", "level", "rating",
-                  "probably", "roughly", "say", "solid", "honestly", "intensity", "strong"})
+                  "probably", "roughly", "say", "solid", "honestly", "intensity", "strong",
+                  "urge", "urges"})
 """Words that announce a rating inside an emotion or urge answer ('angry like an eight')."""
 
 NOT_RATINGS = frozenset({
@@ -29,6 +30,12 @@ NOT_RATINGS = frozenset({
 SHIFT = frozenset({"now", "currently", "earlier", "was", "started", "before", "went", "dropped",
                    "down", "up", "then", "first", "since"})
 """Words showing a rating changed: the last one said is the current one."""
+
+CURRENT = frozenset({"now", "currently", "today"})
+"""Words marking the rating that holds right now ('a seven now, it was a ten')."""
+
+SCALE_ENDS = frozenset({10.0, 100.0})
+"""'one to ten', 'zero to a hundred': the bounds of the scale, never the rating itself."""
 
 ZERO_ANSWERS = ("none", "not at all", "nothing at all", "none at all", "nothing", "no urges",
                 "not there", "gone")
@@ -94,12 +101,36 @@ def _scale(toks: tuple[str, ...], j: int) -> tuple[float, int] | None:
     return None
 
 
+def _denominators(toks: tuple[str, ...]) -> tuple[set[int], float | None]:
+    """Scale words said apart from a rating ('and out of ten, seven', 'on a scale of one to ten').
+
+    Returns the token positions that are the scale, not a rating, and the divisor it implies for
+    the bare ratings ('out of a hundred, maybe eighty' -> 10.0), or None.
+    """
+    skip: set[int] = set()
+    divisor = None
+    for i in range(len(toks)):
+        if toks[i:i + 2] == ("out", "of") and (i == 0 or _read(toks, i - 1) is None):
+            read = _read(toks, i + 2) if i + 2 < len(toks) else None
+            if read and read[0] > 0:
+                skip.update(range(i + 2, read[1]))
+                divisor = read[0] / 10
+        low = _read(toks, i)
+        if low and low[0] in (0.0, 1.0) and toks[low[1]:low[1] + 1] == ("to",):
+            high = _read(toks, low[1] + 1) if low[1] + 1 < len(toks) else None
+            if high and high[0] in SCALE_ENDS:
+                skip.update(range(i, high[1]))
+                divisor = high[0] / 10
+    return skip, divisor
+
+
 def ratings(toks: tuple[str, ...]) -> list[Rating]:
     """Every number in the tokens, scaled to 0..10 where a scale was said."""
+    skip, divisor = _denominators(toks)
     found: list[Rating] = []
     i = 0
     while i < len(toks):
-        read = _read(toks, i)
+        read = None if i in skip else _read(toks, i)
         if read is None:
             i += 1
             continue
@@ -107,6 +138,8 @@ def ratings(toks: tuple[str, ...]) -> list[Rating]:
         scale = _scale(toks, j)
         if scale:
             value, j = value / scale[0], scale[1]
+        elif divisor:
+            value, scale = value / divisor, (divisor, j)
         found.append(Rating(round(value, 2), i, j, scale is not None))
         i = j
     return found
@@ -117,11 +150,20 @@ def _usable(toks: tuple[str, ...], r: Rating) -> bool:
                                    [(w,) for w in NOT_RATINGS])
 
 
+def _is_current(toks: tuple[str, ...], r: Rating) -> bool:
+    """'now like a five', 'a seven now': the rating said as the present one."""
+    return bool(CURRENT & set(toks[max(0, r.start - 3):r.start])) or \
+        toks[r.end:r.end + 1] == ("now",)
+
+
 def _choose(toks: tuple[str, ...], found: list[Rating]) -> float | None:
-    """Several ratings: the last when it changed ('was ten now six'), else the highest."""
+    """Several ratings: the current one when it changed ('was ten now six'), else the highest."""
     if not found:
         return None
-    if len(found) > 1 and SHIFT & set(toks):
+    current = [r for r in found if _is_current(toks, r)]
+    if len(found) > 1 and current:
+        value = current[-1].value
+    elif len(found) > 1 and SHIFT & set(toks):
         value = found[-1].value
     else:
         value = max(r.value for r in found)

@@ -30,7 +30,7 @@ _CONTRACTIONS = {
     "couldn't": "could not", "couldnt": "could not", "shouldn't": "should not",
     "shouldnt": "should not", "wouldn't": "would not", "wouldnt": "would not",
     "mustn't": "must not", "ain't": "am not", "wanna": "want to", "gonna": "going to",
-    "gotta": "got to", "kinda": "kind of", "sorta": "sort of", "dunno": "do not know",
+    "gotta": "got to", "outta": "out of", "kinda": "kind of", "sorta": "sort of", "dunno": "do not know",
     "y'all": "you all", "'cause": "because", "cuz": "because", "coz": "because",
 }
 _SELF_WORDS = {"my self": "myself", "your self": "yourself", "him self": "himself",

@@ -56,6 +56,10 @@ class Vocab:
     settings: dict = field(default_factory=dict)
     rules: dict = field(default_factory=dict)
     whole: dict[str, str] = field(default_factory=dict)
+    ending: dict[str, str] = field(default_factory=dict)
+    """Phrases that count only when they end a sentence ('i just cut')."""
+    respell: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
+    """Recognizer slips rewritten before matching ('mice self' -> 'myself')."""
     starts: set[str] = field(default_factory=set)
     longest: int = 1
 
@@ -99,7 +103,13 @@ def load(name: str) -> Vocab:
                     _add(vocab, phrase, Entry(target, amb, exact))
         for pattern in spec.get("whole", ()):
             vocab.whole.update(dict.fromkeys(expand(pattern), target))
-    for pattern in data.get("not", {}).get("phrases", ()):
+        for pattern in spec.get("ending", ()):
+            vocab.ending.update(dict.fromkeys(expand(pattern), target))
+    for heard, meant in data.get("respell", {}).items():
+        vocab.respell[tuple(heard.split())] = tuple(meant.split())
+    nots = data.get("not", {})
+    groups = [nots, *(sub for sub in nots.values() if isinstance(sub, dict))]
+    for pattern in (p for group in groups for p in group.get("phrases", ())):
         for phrase in expand(pattern):
             _add(vocab, phrase, Entry(VETO, exact_only=True))
     return vocab

@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 SAFETY_LEVEL = 7
 """Urge intensity (0-10) at or above which a self-harm or suicide urge triggers the safety response."""
 INTENSITY_HINT = "Please give a number from zero to ten."
+CHECK_IN = Prompt(id="_check_in", kind="yesno", text="That sounds hard. Are you safe right now?")
 COMMANDS_HELP = ("Answer in your own words. You can also say: repeat, skip, go back, or stop. "
                  "Everything you say is saved as you go.")
 
@@ -215,6 +216,9 @@ class Session:
             reason = "crisis_language"
         elif (result.intensity or 0) >= SAFETY_LEVEL and self._safety_urges(prompt, result):
             reason = "urge_intensity"
+        named_urge = bool(set(result.urges) & set(SAFETY_URGES))  # rated at the next prompt
+        if reason is None and not named_urge and analysis.risk_words(text):
+            reason = self._check_in(prompt)
         if reason is None:
             return True
         trigger = {"prompt": prompt.id, "text": text, "reason": reason, "at": self._now(),
@@ -228,6 +232,18 @@ class Session:
         trigger["continued"] = carry_on
         self._save()
         return carry_on
+
+    def _check_in(self, prompt: Prompt) -> str | None:
+        """Risk words without recognised crisis language: ask once whether the client is safe.
+        Anything but a clear yes gets the safety response."""
+        self.prompter.say(CHECK_IN.text, "prompt")
+        heard = self.source.listen(CHECK_IN)
+        reply = clean_text(heard.text) if heard is not None else ""
+        result = analysis.analyze(reply, "yesno")
+        self._event("check_in", prompt.id, reply=reply, answer=result.answer)
+        if result.crisis:
+            return "crisis_language"
+        return None if result.answer == "yes" else "not_safe"
 
     def _safety_urges(self, prompt: Prompt, result: analysis.Analysis) -> bool:
         urges = set(result.urges)

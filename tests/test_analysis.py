@@ -71,6 +71,12 @@ INTENSITY = [
     ("not at all", 0), ("eleven", None), ("4000", None), ("i don't know", None),
     ("6.5", 6.5), ("50%", 5), ("like a ate", 8), ("fourish", 4), ("a hundred", None),
     ("really bad", None), ("", None),
+    # "ten" in "out of ten" is the scale, never the rating (recognizer output, punctuation kept)
+    ("And out of ten, seven.", 7), ("out of ten i'd say seven", 7), ("seven outta ten", 7),
+    ("out of ten? eight.", 8), ("out of 10 a 6", 6), ("out of ten", None),
+    ("on a scale of one to ten probably a six", 6), ("out of a hundred maybe eighty", 8),
+    ("sam", None), ("Sambin.", None), ("a solid seven maybe eight", 8),
+    ("it was a nine earlier now like a five", 5), ("it's like a seven now it was a ten", 7),
 ]
 
 YESNO = [
@@ -127,6 +133,20 @@ CRISIS = [
     ("i want to cut", ()), ("i want to cut myself", ()), ("i cut my hair", ()),
     ("i want to end it with him", ()), ("my friend tried to kill herself", ()),
     ("i took my pills this morning", ()), ("i couldn't wake up this morning", ()),
+    # found by the blind audit: recognizer slips, fillers, purpose clauses, third parties
+    ("um um i want to uh kill uh myself", ("suicide",)), ("i want to kill mice self", ("suicide",)),
+    ("i just want to dye", ("suicide",)), ("i cut my rest", ("self_harm_done",)),
+    ("took a hand full of pills", ("overdose",)), ("i kind of cut myself earlier", ("self_harm_done",)),
+    ("i used distraction so i wouldn't kill myself", ("suicide",)),
+    ("i didn't use any skills i just cut", ("self_harm_done",)),
+    ("i wouldn't care if a car hit me", ("suicide",)),
+    ("i've been looking at the pills all night", ("suicide",)),
+    ("i used the stop skill so i wouldn't hurt myself", ()), ("i just cut my hair", ()),
+    ("my friend told me she wants to die", ()), ("my cousin attempted suicide", ()),
+    ("he was suicidal and so am i", ("suicide",)),
+    ("suicide urge zero", ()), ("my therapist asked if i'm suicidal and i said no", ()),
+    ("my therapist asked if i'm suicidal and i said no but i am", ("suicide",)),
+    ("let's end it here for today", ()), ("i burned myself making toast", ()),
 ]
 
 BAD_INPUT = ["", "   ", "?!?...", "4000", "🙂🙂🙂", "これは日本語です", "\x00\x07\x1b[31m",
@@ -217,6 +237,12 @@ def test_crisis_is_checked_for_every_kind(kind):
     assert result.crisis and result.crisis_kinds == ("suicide",)
 
 
+def test_suicide_urge_rated_zero_is_not_a_crisis():
+    result = analyze("zero urge to kill myself", "urges")
+    assert not result.crisis and result.urges == ()
+    assert not analyze("suicide urge zero", "urges").crisis
+
+
 def test_suicide_urge_is_a_crisis():
     result = analyze("end it", "urges")
     assert result.urges == ("suicide",) and result.crisis
@@ -224,3 +250,19 @@ def test_suicide_urge_is_a_crisis():
 
 def test_order_of_mention_without_duplicates():
     assert analysis.find_emotions("scared then sad then scared again") == ("fear", "sadness")
+
+
+@pytest.mark.parametrize("text, found", [
+    ("this traffic is killing me", True),
+    ("i want to disappear", True),
+    ("I can't go on", True),
+    ("i keep staring at the pills", True),
+    ("i will go for a walk and hang out with my sister", False),
+    ("i jumped in the shower and left without saying goodbye", False),
+    ("", False),
+    ("😭😭😭", False),
+])
+def test_risk_words(text, found):
+    from companion.analysis import risk_words
+
+    assert bool(risk_words(text)) is found

@@ -139,7 +139,25 @@ def test_hard_set_scores():
         assert m[f"{label}_accuracy"] >= 0.6, label
 
 
-@pytest.mark.parametrize("name", ["utterances.jsonl", "utterances_hard.jsonl"])
+def test_blind_set_scores():
+    """Written by an auditor before reading the crisis vocabulary (see utterances_blind.jsonl).
+
+    Every crisis must be caught. False alarms: at most 3% of the harmless lines (idioms, denials,
+    other people, accidents, skills talk); the one tolerated today is a long-past attempt told as
+    history ("years ago i tried to kill myself but i'm in a much better place now").
+    """
+    rows = load_rows("utterances_blind.jsonl")
+    assert sum(r["expect"]["crisis"] for r in rows) >= 120
+    assert sum(not r["expect"]["crisis"] for r in rows) >= 80
+    m = report("blind set", rows)
+    assert m["crisis_recall"] == 1.0
+    assert m["crisis_false_alarm_rate"] <= 0.03
+    assert m["crisis_kinds_accuracy"] >= 0.95
+    assert m["intensity_accuracy"] >= 0.97
+
+
+@pytest.mark.parametrize("name", ["utterances.jsonl", "utterances_hard.jsonl",
+                                  "utterances_blind.jsonl"])
 def test_rows_are_well_formed(name):
     for row in load_rows(name):
         assert row["kind"] in analysis.KINDS

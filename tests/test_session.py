@@ -193,3 +193,29 @@ def test_ctrl_c_saves_and_says_how_to_resume(companion_home):
     assert err.value.exit_code == 130
     saved = json.loads(next(store.sessions_dir.glob("*.json")).read_text())
     assert saved["status"] == "interrupted" and len(saved["answers"]) == 2
+
+
+@pytest.mark.parametrize("situation", ["i feel so hopeless about everything", "i keep thinking about pills",
+                                       "everything is pointless"])
+def test_risk_words_get_a_check_in_and_a_clear_yes_continues(companion_home, situation):
+    safety = RecordingSafety()
+    rec, source, prompter, _ = run(situation, "yes i'm safe", *EIGHT[1:], safety=safety,
+                                   home=companion_home)
+    assert "That sounds hard. Are you safe right now?" in prompter.prompts()
+    assert source.asked[:3] == ["situation", "_check_in", "emotions"]
+    assert safety.triggers == [] and rec["complete"]
+    assert rec["events"][0]["type"] == "check_in" and rec["events"][0]["answer"] == "yes"
+
+
+@pytest.mark.parametrize("reply", ["no", "not really", "i don't know", ""])
+def test_anything_but_yes_to_the_check_in_gives_the_safety_response(companion_home, reply):
+    safety = RecordingSafety()
+    rec, *_ = run("honestly i just want to disappear", reply, *EIGHT[1:], safety=safety,
+                  home=companion_home)
+    assert [t["reason"] for t in safety.triggers] == ["not_safe"]
+    assert rec["safety"]["notice_shown"]
+
+
+def test_ordinary_answers_get_no_check_in(companion_home):
+    rec, source, *_ = run(*EIGHT, home=companion_home)
+    assert "_check_in" not in source.asked and rec["events"] == []
