@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
+import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -59,8 +62,35 @@ def load_model(path: Path, threads: int = 0) -> Any:
             "config.json and tokenizer.json; pass --model DIR, or use --engine vosk.") from exc
 
 
+class Speculation:
+    """One transcription of a snapshot of the answer, running in a background thread."""
+
+    def __init__(self, transcribe: Callable[[threading.Event], Transcript | None]) -> None:
+        self._transcribe = transcribe
+        self.result: Transcript | None = None
+        self.cancelled = threading.Event()
+        """Set when speech came back: a job still waiting for the model then skips its work."""
+        self._thread = threading.Thread(target=self._run, daemon=True, name="whisper-prefetch")
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.result = self._transcribe(self.cancelled)
+        except Exception as exc:  # noqa: BLE001 - finish() transcribes again and reports it
+            log.debug("speculative transcription failed: %s", exc)
+
+    def wait(self) -> Transcript | None:
+        """The transcript, once ready; None if it failed."""
+        self._thread.join()
+        return self.result
+
+
 class WhisperRecognizer:
-    """The Recognizer interface over faster-whisper. Not streaming: partials are always ''."""
+    """The Recognizer interface over faster-whisper. Not streaming: partials are always ''.
+
+    Whisper needs about half a second per answer, so at a lull in speech prefetch() transcribes
+    the answer so far in the background and finish() returns that result at once, unless
+    discard_prefetch() said speech came back."""
 
     engine = "whisper"
 
@@ -76,6 +106,8 @@ class WhisperRecognizer:
         self._kind = "free"
         self._rate = WHISPER_RATE
         self._buffer: list[bytes] = []
+        self._speculation: Speculation | None = None
+        self._lock = threading.Lock()  # one transcription at a time: 2 cores, not 2 models
 
     def load_async(self, rates: Any = ()) -> WhisperRecognizer:
         """Load the model in a background thread (rates are accepted for symmetry with Vosk)."""
@@ -96,24 +128,62 @@ class WhisperRecognizer:
 
     def start(self, kind: str, rate: int) -> None:
         self.wait()
+        self.discard_prefetch()
         self._kind, self._rate, self._buffer = kind, rate, []
 
     def accept(self, chunk: AudioChunk) -> str:
         self._buffer.append(mono_chunk(chunk).data)
         return ""
 
+    def prefetch(self) -> None:
+        """Start transcribing the answer so far in the background (audio accepted from now on
+        is taken to be silence); replaces an earlier prefetch."""
+        pcm, rate, kind = b"".join(self._buffer), self._rate, self._kind
+        self.discard_prefetch()
+        self._speculation = Speculation(lambda cancelled: self._transcribe(pcm, rate, kind,
+                                                                          cancelled))
+
+    def discard_prefetch(self) -> None:
+        """Speech came back: the running or finished prefetch is not the answer."""
+        if self._speculation is not None:
+            self._speculation.cancelled.set()  # a running job ends unseen: Whisper can't stop
+        self._speculation = None
+
     def finish(self) -> Transcript:
-        audio = to_whisper_audio(b"".join(self._buffer), self._rate)
-        self._buffer = []
-        seconds = len(audio) / WHISPER_RATE
+        pcm, speculation = b"".join(self._buffer), self._speculation
+        self._buffer, self._speculation = [], None
+        seconds = len(pcm) // 2 / self._rate
+        if speculation is not None:
+            began = time.perf_counter()
+            heard = speculation.wait()
+            if heard is not None:
+                log.debug("prefetched transcript used (waited %.2f s)",
+                          time.perf_counter() - began)
+                return replace(heard, audio_seconds=seconds)
+        return self._transcribe(pcm, self._rate, self._kind) or Transcript("")
+
+    def _transcribe(self, pcm: bytes, rate: int, kind: str,
+                    cancelled: threading.Event | None = None) -> Transcript | None:
+        """The transcript of `pcm`; None if `cancelled` was set before the model was free."""
+        audio = to_whisper_audio(pcm, rate)
+        seconds = len(pcm) // 2 / rate
         if seconds < MIN_SECONDS:
             return Transcript("", audio_seconds=seconds, engine=self.engine)
-        segments, _info = self._model.transcribe(
-            audio, language="en", task="transcribe", beam_size=self._beam_size,
-            initial_prompt=self._prompts.get(self._kind) or None,
-            condition_on_previous_text=False, vad_filter=False,
-            word_timestamps=self._word_confidence, without_timestamps=not self._word_confidence)
-        return _transcript(list(segments), seconds, self.engine)
+        found = []
+        with self._lock:
+            if cancelled is not None and cancelled.is_set():
+                return None
+            segments, _info = self._model.transcribe(
+                audio, language="en", task="transcribe", beam_size=self._beam_size,
+                initial_prompt=self._prompts.get(kind) or None,
+                condition_on_previous_text=False, vad_filter=False,
+                word_timestamps=self._word_confidence,
+                without_timestamps=not self._word_confidence)
+            for segment in segments:  # decoded lazily, 30 s at a time: a voided job stops early
+                if cancelled is not None and cancelled.is_set():
+                    return None
+                found.append(segment)
+        return _transcript(found, seconds, self.engine)
 
 
 def _transcript(segments: list[Any], seconds: float, engine: str) -> Transcript:

@@ -33,6 +33,11 @@ class EndpointSettings:
     """Speech needed before the answer counts as begun (seconds); ignores clicks and coughs."""
     closing_pause: float = 0.4
     """Non-speech after a closing phrase before the answer ends (seconds)."""
+    lull: float = 0.5
+    """Non-speech after speech began at which the answer may be over (seconds): a "lull" event
+    lets a slow recognizer start on the audio so far, so its result is ready when the pause
+    ends. Shorter wastes more work on mid-sentence pauses; it must leave the recognizer time
+    (Whisper tiny.en: about 0.5 s) before `pause`. 0 turns lull events off."""
     quiet_dbfs: float = -60.0
     """Below this loudest level (dBFS) the microphone is probably muted or dead."""
     quiet_after: float = 3.0
@@ -43,7 +48,10 @@ class EndpointSettings:
 
 @dataclass(frozen=True)
 class Step:
-    """What one chunk changed: events for the UI, and whether the answer is over (and why)."""
+    """What one chunk changed: events for the UI, and whether the answer is over (and why).
+
+    Events: "speech" (the answer began), "lull" (speech stopped `lull` seconds ago), "resume"
+    (speech again after a lull), "quiet", "loud", "reprompt", "offer_skip"."""
 
     events: tuple[str, ...] = ()
     done: bool = False
@@ -62,6 +70,7 @@ class Endpointer:
         self.silence_run = 0.0
         self.waiting = 0.0
         self.reprompted = False
+        self.lulled = False
         self.partial = ""
         self.loudest = -1000.0
         self.clipping = 0.0
@@ -77,6 +86,9 @@ class Endpointer:
             words and (probability >= self.s.words_floor or not self.started))
         if active:
             self.silence_run = 0.0
+            if self.lulled:
+                self.lulled = False
+                events.append("resume")
             if not self.started and (self.speech_run >= self.s.min_speech - EPSILON or self.partial):
                 self.started = True
                 events.append("speech")
@@ -90,6 +102,9 @@ class Endpointer:
             return Step(tuple(events), True, "pause")
         if self.silence_run >= self.s.closing_pause - EPSILON and closing_phrase(self.partial):
             return Step(tuple(events), True, "closing")
+        if self.s.lull > 0 and not self.lulled and self.silence_run >= self.s.lull - EPSILON:
+            self.lulled = True
+            events.append("lull")
         return Step(tuple(events))
 
     def _speech(self, seconds: float, probability: float) -> bool:

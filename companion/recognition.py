@@ -29,7 +29,17 @@ class Transcript:
 
 
 class Recognizer(Protocol):
-    """Streaming recognition of one answer at a time."""
+    """Streaming recognition of one answer at a time.
+
+    Optional, for engines that recognise only in finish() (Whisper); callers check with
+    hasattr and call them from the thread that calls accept():
+
+    - `prefetch() -> None`: speech paused, the answer may be over. Start recognising the audio
+      accepted so far in the background; audio accepted after it is taken to be silence, so
+      finish() returns that result (waiting for it if needed) unless told otherwise.
+    - `discard_prefetch() -> None`: speech came back after a prefetch(); finish() must
+      recognise the whole answer again (or a later prefetch() snapshot).
+    """
 
     def start(self, kind: str, rate: int) -> None:
         """Begin an answer to a prompt of `kind` (free, emotions, intensity, urges, skills,

@@ -105,6 +105,7 @@ class VoiceAnswers:
                 level = level_dbfs(chunk)
                 step = endpointer.feed(chunk.seconds, self.vad.probability(chunk), partial, level)
                 self.line.update(chunk.seconds, level, partial)
+                self._speculate(step.events)
                 self._events(step)
                 if step.done:
                     break
@@ -115,6 +116,14 @@ class VoiceAnswers:
         self.last_reason = step.reason or ("microphone_lost" if lost else "end_of_audio")
         log.debug("answer ended (%s) after %.1f s", self.last_reason, endpointer.elapsed)
         return (self.recognizer.finish() if started else Transcript("")), lost
+
+    def _speculate(self, events: tuple[str, ...]) -> None:
+        """A recognizer that works only at the end (Whisper) starts at a lull in speech, so its
+        result is ready when the pause is over; speech coming back voids that work."""
+        for event, method in (("resume", "discard_prefetch"), ("lull", "prefetch")):
+            hook = getattr(self.recognizer, method, None) if event in events else None
+            if hook is not None:
+                hook()
 
     def _events(self, step: Step) -> None:
         for event in step.events:

@@ -76,9 +76,22 @@ def _audio_input(voice: VoiceSettings) -> tuple[Any, tuple[int, ...]]:
         from companion.audio_in import FileAudio
         from companion.wavfile import answer_files
 
-        return FileAudio(answer_files(voice.audio_in), fast=voice.fast), ()
+        files = answer_files(voice.audio_in)
+        return FileAudio(files, fast=voice.fast), _first_rate(files)
     from companion.mic import Microphone
 
     mic = Microphone(voice.input_device)
     mic.open()  # fail early with a clear message, and learn the real rate
     return mic, (mic.rate,)
+
+
+def _first_rate(files: list[Any]) -> tuple[int, ...]:
+    """The first answer file's rate (hertz), so its recognizer warms up in the background; ()
+    when unreadable (FileAudio reports that, with advice, when the answer is due)."""
+    import wave
+
+    try:
+        with wave.open(str(files[0]), "rb") as wav:
+            return (wav.getframerate(),)
+    except (IndexError, OSError, EOFError, wave.Error):
+        return ()

@@ -178,3 +178,197 @@ def test_a_number_in_a_short_answer(whisper, tmp_path):
 def test_silence_is_not_an_answer(whisper):
     heard = hear(whisper, AudioChunk(16000, 2, 1, bytes(16000 * 2 * 2)), "free")
     assert heard == ""
+
+
+# -- speculative transcription at a lull (prefetch), with the scripted model -------------------
+
+def feed(recognizer, seconds: float, rate: int = 16000) -> None:
+    for piece in split(AudioChunk(rate, 2, 1, bytes(int(rate * seconds) * 2))):
+        recognizer.accept(piece)
+
+
+def test_a_prefetch_is_the_answer_when_only_silence_followed():
+    model = ScriptedWhisper(Segment(" I feel sad."))
+    recognizer = scripted(model, prompts={"emotions": "feelings"})
+    recognizer.start("emotions", 16000)
+    feed(recognizer, 1.5)
+    recognizer.prefetch()
+    feed(recognizer, 2.0)  # the pause: silence the speculative job never saw
+    transcript = recognizer.finish()
+    assert len(model.calls) == 1 and model.calls[0]["seconds"] == pytest.approx(1.5, abs=0.01)
+    assert model.calls[0]["initial_prompt"] == "feelings"
+    assert transcript.text == "I feel sad." and transcript.audio_seconds == pytest.approx(3.5)
+
+
+def test_speech_after_a_prefetch_means_the_whole_answer_again():
+    model = ScriptedWhisper(Segment(" I feel sad."))
+    recognizer = scripted(model)
+    recognizer.start("free", 16000)
+    feed(recognizer, 1.5)
+    recognizer.prefetch()
+    feed(recognizer, 1.0)
+    recognizer.discard_prefetch()
+    feed(recognizer, 1.0)
+    recognizer.finish()
+    assert round(model.calls[-1]["seconds"], 2) == 3.5  # the voided job may or may not have run
+
+
+class Busy(ScriptedWhisper):
+    """Its first transcription holds the model until released."""
+
+    def __init__(self, *segments):
+        super().__init__(*segments)
+        import threading
+
+        self.entered, self.release = threading.Event(), threading.Event()
+
+    def transcribe(self, audio, **options):
+        if not self.calls:
+            self.entered.set()
+            self.release.wait(10)
+        return super().transcribe(audio, **options)
+
+
+def test_a_voided_prefetch_still_waiting_for_the_model_never_runs():
+    model = Busy(Segment(" Okay."))
+    recognizer = scripted(model)
+    recognizer.start("free", 16000)
+    feed(recognizer, 1.0)
+    recognizer.prefetch()
+    assert model.entered.wait(10)
+    feed(recognizer, 1.0)
+    recognizer.prefetch()  # replaces the busy one, which is voided; this one queues behind it
+    feed(recognizer, 1.0)
+    recognizer.discard_prefetch()
+    feed(recognizer, 1.0)
+    model.release.set()
+    recognizer.finish()
+    assert [round(c["seconds"], 2) for c in model.calls] == [1.0, 4.0]
+
+
+def test_the_latest_prefetch_wins_and_a_new_answer_forgets_it():
+    model = ScriptedWhisper(Segment(" Okay."))
+    recognizer = scripted(model)
+    recognizer.start("free", 16000)
+    feed(recognizer, 1.0)
+    recognizer.prefetch()
+    feed(recognizer, 1.0)
+    recognizer.prefetch()
+    feed(recognizer, 2.0)
+    assert recognizer.finish().audio_seconds == pytest.approx(4.0)
+    assert round(model.calls[-1]["seconds"], 2) == 2.0
+    recognizer.start("free", 16000)
+    feed(recognizer, 1.0)
+    recognizer.prefetch()
+    recognizer.start("free", 16000)  # e.g. the answer was abandoned: nothing carries over
+    feed(recognizer, 0.5)
+    recognizer.finish()
+    assert round(model.calls[-1]["seconds"], 2) == 0.5
+
+
+class FailingOnce(ScriptedWhisper):
+    def transcribe(self, audio, **options):
+        if not self.calls:
+            self.calls.append({"seconds": len(audio) / 16000, "failed": True})
+            raise RuntimeError("out of memory")
+        return super().transcribe(audio, **options)
+
+
+def test_a_failed_prefetch_falls_back_to_transcribing_at_the_end():
+    model = FailingOnce(Segment(" Still here."))
+    recognizer = scripted(model)
+    recognizer.start("free", 16000)
+    feed(recognizer, 1.0)
+    recognizer.prefetch()
+    feed(recognizer, 2.0)
+    assert recognizer.finish().text == "Still here."
+    assert [round(c["seconds"], 2) for c in model.calls] == [1.0, 3.0]
+
+
+class Counting:
+    """The real model, counting its transcriptions."""
+
+    def __init__(self, model):
+        self.model, self.calls = model, 0
+
+    def transcribe(self, audio, **options):
+        self.calls += 1
+        return self.model.transcribe(audio, **options)
+
+
+@pytest.mark.real_engine
+@needs_whisper
+@needs_espeak
+def test_the_prefetched_answer_is_the_one_whisper_hears_at_the_end(whisper, tmp_path):
+    """Through the real voice path (Silero VAD, end-of-answer logic) at normal settings: the
+    lull's transcript is used, and it equals transcribing the whole answer with its silence."""
+    import io
+
+    from companion.audio_in import FileAudio, samples_of
+    from companion.endpoint import EndpointSettings
+    from companion.vad import SileroVad
+    from companion.voice import VoiceAnswers
+    from companion.wavfile import write_wav
+    from companion.worksheet import load_default
+
+    speech = said(tmp_path, "my sister yelled at me and now i am alone at home")
+    samples = np.concatenate([samples_of(speech), np.zeros(int(speech.rate * 4.5), np.int16)])
+    audio = AudioChunk(speech.rate, 2, 1, samples.tobytes())
+    write_wav(tmp_path / "answer.wav", audio)
+    counting = Counting(whisper._model)
+    recognizer = WhisperRecognizer(bundled_model(), loader=lambda path: counting)
+
+    class Quiet:
+        def say(self, text, role="info"):
+            pass
+
+    answers = VoiceAnswers(FileAudio([tmp_path / "answer.wav"], fast=True), recognizer,
+                           SileroVad(), Quiet(), io.StringIO(), endpoint=EndpointSettings())
+    prompt = load_default().prompts[0]
+    answer = answers.listen(prompt)
+    assert answers.last_reason == "pause" and counting.calls == 1
+    heard_at_the_end = hear(whisper, AudioChunk(audio.rate, 2, 1, audio.data[: int(
+        (speech.seconds + 2.1) * audio.rate) * 2]), prompt.kind)  # what finish() used to hear
+    assert answer.text.lower() == heard_at_the_end
+    assert "sister" in heard_at_the_end and "alone" in heard_at_the_end
+
+
+SESSION = ["my sister said i ruined her birthday", "i feel sad and guilty", "eight",
+           "i want to hide in my room", "five", "i tried cold water on my face",
+           "how to apologize to my sister", "call my friend"]
+"""Answers Whisper tiny.en hears reliably in espeak-ng's voice (as in test_voice_e2e.py)."""
+
+
+@pytest.mark.real_engine
+@needs_whisper
+@needs_espeak
+def test_a_whole_session_through_the_cli_uses_the_prefetched_answers(tmp_path, caplog):
+    """Each answer is followed by more than the pause: every one ends at the pause, and every
+    transcript is the one started at the lull."""
+    import io
+    import json
+    import logging
+
+    from companion.audio_in import samples_of
+    from companion.cli import main
+    from companion.wavfile import write_wav
+
+    folder = tmp_path / "answers"
+    folder.mkdir()
+    for i, text in enumerate(SESSION):
+        speech = said(tmp_path, text)
+        silence = np.zeros(int(speech.rate * 3.0), np.int16)
+        write_wav(folder / f"{i:02d}.wav", AudioChunk(speech.rate, 2, 1, np.concatenate(
+            [samples_of(speech), silence]).tobytes()))
+    caplog.set_level(logging.DEBUG, logger="companion.asr_whisper")
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["prepare", "--audio-in", str(folder), "--engine", "whisper", "--no-speak",
+                 "--json", "--fast"], env={"COMPANION_HOME": str(tmp_path / "home")},
+                stdin=io.BytesIO(b""), stdout=out, stderr=err)
+    assert code == 0, err.getvalue()
+    record = json.loads(out.getvalue())
+    assert record["complete"]
+    assert {"sadness", "guilt"} <= set(record["answers"]["emotions"]["emotions"])
+    assert record["answers"]["intensity"]["intensity"] == 8
+    used = [r for r in caplog.records if r.getMessage().startswith("prefetched transcript used")]
+    assert len(used) == len(SESSION)

@@ -132,3 +132,51 @@ def test_new_words_with_a_hint_of_voice_keep_the_answer_open():
     faint = [(0.3, 0.3, " ".join(["word"] * (i + 2)), -45.0) for i in range(6)]
     reason, at, _ = run([talk(0.5, "word"), *faint, hush(5, faint[-1][2])])
     assert reason == "pause" and at == pytest.approx(0.5 + 1.5 + 0.03 + 2.0, abs=0.05)
+
+
+def timeline(script, settings=None):
+    """Like run(), but every event with the time it happened; and the end (reason, time)."""
+    ep = Endpointer(settings or EndpointSettings())
+    events = []
+    for seconds, prob, partial, level in script:
+        for _ in range(round(seconds / STEP)):
+            step = ep.feed(STEP, prob, partial, level)
+            events += [(e, round(ep.elapsed, 2)) for e in step.events if e in ("lull", "resume")]
+            if step.done:
+                return events, (step.reason, round(ep.elapsed, 2))
+    return events, ("", round(ep.elapsed, 2))
+
+
+@pytest.mark.parametrize("name, script, expected", [
+    ("an answer, then quiet: one lull half a second in",
+     [talk(1.0, "sad"), hush(5)], [("lull", 1.5)]),
+    ("a thinking pause: lull, speech again, lull",
+     [talk(1.0, "i feel"), hush(1.5), talk(1.0, "so alone"), hush(5)],
+     [("lull", 1.5), ("resume", 2.53), ("lull", 4.0)]),
+    ("a breath shorter than the lull is not one",
+     [talk(1.0, "i feel"), hush(0.3), talk(1.0, "so alone"), hush(5)], [("lull", 2.8)]),
+    ("no lull before the answer began", [hush(4), talk(1.0, "ok"), hush(3)], [("lull", 5.5)]),
+    ("a closing phrase ends before any lull", [talk(1.0, "sad that's it"), hush(5)], []),
+    ("nothing said, nothing to prefetch", [hush(25)], []),
+    ("late word revisions in silence neither resume nor delay the lull",
+     [talk(1.0, "i feel"), hush(0.3, "i feel sad"), hush(0.4, "i feel so sad"), hush(5)],
+     [("lull", 1.5)]),
+])
+def test_lull_events(name, script, expected):
+    events, _ = timeline(script)
+    assert events == [(e, pytest.approx(t, abs=STEP * 1.5)) for e, t in expected], name
+
+
+def test_the_lull_does_not_change_when_the_answer_ends():
+    script = [talk(1.0, "i feel"), hush(1.5), talk(1.0, "so alone"), hush(5)]
+    with_lull, without = timeline(script)[1], timeline(script, EndpointSettings(lull=0))[1]
+    assert with_lull == without and with_lull[0] == "pause"
+    assert with_lull[1] == pytest.approx(5.5, abs=STEP * 1.5)
+
+
+@pytest.mark.parametrize("lull, expected", [(0.0, []), (1.0, [("lull", 2.0)]),
+                                            (3.0, [])])  # a lull beyond the pause never comes
+def test_lull_setting(lull, expected):
+    events, end = timeline([talk(1.0, "sad"), hush(5)], EndpointSettings(lull=lull))
+    assert events == [(e, pytest.approx(t, abs=STEP * 1.5)) for e, t in expected]
+    assert end[0] == "pause" and end[1] == pytest.approx(3.0, abs=STEP * 1.5)

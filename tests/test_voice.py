@@ -267,3 +267,71 @@ def test_a_whole_session_by_voice(tmp_path, speech):
     assert answers["situation"]["words"][0] == {"word": "my", "conf": 0.9}
     assert [a["kind"] for a in recognizer.answers] == [
         "free", "emotions", "intensity", "urges", "intensity", "skills", "free", "free"]
+
+
+class PrefetchingRecognizer(ScriptedRecognizer):
+    """Recognises only when asked, as Whisper does: a "transcription" is the scripted words of
+    the audible audio up to that moment; counts them and logs prefetch calls."""
+
+    def start(self, kind, rate):
+        super().start(kind, rate)
+        self.current.update(transcriptions=0, calls=[], speculation=None, used=False)
+
+    def _transcribe(self):
+        self.current["transcriptions"] += 1
+        words = self.current["text"].split()
+        return " ".join(words[: round(self.current["audible"] / WORD_SECONDS)])
+
+    def prefetch(self):
+        self.current["calls"].append(("prefetch", round(self.current["seconds"], 2)))
+        self.current["speculation"] = self._transcribe()
+
+    def discard_prefetch(self):
+        self.current["calls"].append(("discard", round(self.current["seconds"], 2)))
+        self.current["speculation"] = None
+
+    def finish(self):
+        self.answers.append(self.current)
+        speculation = self.current["speculation"]
+        self.current["used"] = speculation is not None
+        text = speculation if speculation is not None else self._transcribe()
+        return Transcript(text, tuple((w, 0.9) for w in text.split()), self.current["seconds"])
+
+
+def test_the_answer_is_transcribed_at_the_lull_and_finish_uses_it(tmp_path, speech):
+    said = speech("I feel angry and ashamed")
+    path = wav(tmp_path, "p.wav", silence(0.5), said, silence(6))
+    recognizer = PrefetchingRecognizer("i feel angry and ashamed")
+    answers = voice_answers([path], recognizer)
+    assert answers.listen(PROMPT).text == "i feel angry and ashamed"
+    heard = recognizer.answers[0]
+    assert heard["used"] and heard["transcriptions"] == 1  # nothing after the pause but a lookup
+    [(call, at)] = heard["calls"]
+    spoken = 0.5 + said.size / RATE
+    assert call == "prefetch" and spoken < at < spoken + 1.0
+    assert answers.last_reason == "pause"
+
+
+def test_speech_after_the_lull_voids_the_prefetch_and_the_next_lull_covers_it(tmp_path, speech):
+    first, second = speech("I have been feeling"), speech("really lonely tonight")
+    path = wav(tmp_path, "r.wav", first, silence(1.5), second, silence(6))
+    recognizer = PrefetchingRecognizer("i have been feeling really lonely tonight")
+    answer = voice_answers([path], recognizer).listen(PROMPT)
+    assert answer.text == "i have been feeling really lonely tonight"  # not the first half
+    heard = recognizer.answers[0]
+    assert [c for c, _ in heard["calls"]] == ["prefetch", "discard", "prefetch"]
+    resumed = first.size / RATE + 1.5
+    assert heard["calls"][0][1] < resumed < heard["calls"][1][1] < heard["calls"][2][1]
+    assert heard["used"] and heard["transcriptions"] == 2  # one wasted, one used
+
+
+def test_speech_resuming_until_the_file_ends_means_a_fresh_transcription(tmp_path, speech):
+    first, second = speech("I have been feeling"), speech("really lonely tonight")
+    path = wav(tmp_path, "e.wav", first, silence(1.0), second)  # ends mid-speech, no lull
+    recognizer = PrefetchingRecognizer("i have been feeling really lonely tonight")
+    answers = voice_answers([path], recognizer)
+    assert answers.listen(PROMPT).text == "i have been feeling really lonely tonight"
+    heard = recognizer.answers[0]
+    assert [c for c, _ in heard["calls"]] == ["prefetch", "discard"]
+    assert not heard["used"] and heard["transcriptions"] == 2
+    assert answers.last_reason == "end_of_audio"
