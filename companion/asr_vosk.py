@@ -12,7 +12,7 @@ from typing import Any
 from companion.audio import AudioChunk
 from companion.audio_in import mono_chunk
 from companion.errors import ModelMissing
-from companion.recognition import BackgroundLoad, Transcript
+from companion.recognition import BackgroundLoad, LoadsInBackground, Transcript
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def load_model(path: Path) -> Any:
             "incomplete: run `companion model download --force`, or pass --model DIR.") from exc
 
 
-class VoskRecognizer:
+class VoskRecognizer(LoadsInBackground):
     """The Recognizer interface over one Vosk model; one reused KaldiRecognizer per (kind, rate).
 
     `loader` (path -> model) and `grammars` (kind -> phrases) can be handed in; tests and
@@ -94,19 +94,6 @@ class VoskRecognizer:
 
         self._loading.start(then=warm)
         return self
-
-    def ready(self) -> bool:
-        """True once the model has loaded (or failed to)."""
-        return self._loading.ready()
-
-    def wait(self) -> None:
-        """Block until the model is loaded; raises ModelMissing when it could not be."""
-        self._model = self._loading.wait()
-
-    @property
-    def load_seconds(self) -> float:
-        """How long loading the model took (seconds)."""
-        return self._loading.seconds
 
     def _warm(self, rec: Any, rate: int) -> None:
         import numpy as np

@@ -14,7 +14,7 @@ from typing import Any
 from companion.audio import AudioChunk
 from companion.audio_in import mono_chunk
 from companion.errors import ModelMissing
-from companion.recognition import BackgroundLoad, Transcript
+from companion.recognition import BackgroundLoad, LoadsInBackground, Transcript
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ class Speculation:
         return self.result
 
 
-class WhisperRecognizer:
+class WhisperRecognizer(LoadsInBackground):
     """The Recognizer interface over faster-whisper. Not streaming: partials are always ''.
 
     Whisper needs about half a second per answer, so at a lull in speech prefetch() transcribes
@@ -113,18 +113,6 @@ class WhisperRecognizer:
         """Load the model in a background thread (rates are accepted for symmetry with Vosk)."""
         self._loading.start()
         return self
-
-    def ready(self) -> bool:
-        return self._loading.ready()
-
-    def wait(self) -> None:
-        """Block until loaded; raises ModelMissing when the model could not be loaded."""
-        self._model = self._loading.wait()
-
-    @property
-    def load_seconds(self) -> float:
-        """How long loading the model took (seconds)."""
-        return self._loading.seconds
 
     def start(self, kind: str, rate: int) -> None:
         self.wait()

@@ -97,3 +97,24 @@ class BackgroundLoad:
         except BaseException as exc:  # noqa: BLE001 - handed to the caller in wait()
             self.error = exc if isinstance(exc, ModelMissing) else ModelMissing(
                 f"The {self.engine} model in {self.path} could not be loaded ({exc}).")
+
+
+class LoadsInBackground:
+    """ready(), wait() and load_seconds for an engine adapter that keeps its BackgroundLoad in
+    `self._loading` and its loaded model in `self._model`."""
+
+    _loading: BackgroundLoad
+    _model: Any
+
+    def ready(self) -> bool:
+        """True once the model has loaded (or failed to)."""
+        return self._loading.ready()
+
+    def wait(self) -> None:
+        """Block until the model is loaded; raises ModelMissing when it could not be."""
+        self._model = self._loading.wait()
+
+    @property
+    def load_seconds(self) -> float:
+        """How long loading the model took (seconds)."""
+        return self._loading.seconds
