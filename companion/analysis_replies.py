@@ -39,9 +39,30 @@ def detect_command(text: str) -> str | None:
     deduped = [w for i, w in enumerate(words) if i == 0 or w != words[i - 1]]
     vocab = load("commands")
     for core in _cores(deduped, vocab):
-        entry = vocab.exact.get(" ".join(core)) or fuzzy_lookup(vocab, tuple(core), 85)
-        if entry is not None:
-            return entry.item
+        found = _whole_command(core, vocab)
+        if found is None:
+            found = _repeated_command(core, vocab)
+        if found is not None:
+            return found
+    return None
+
+
+def _whole_command(words: list[str], vocab: Vocab) -> str | None:
+    """The command these words say as one phrase, exactly or as a close misrecognition."""
+    entry = vocab.exact.get(" ".join(words)) or fuzzy_lookup(vocab, tuple(words), 85)
+    return entry.item if entry is not None else None
+
+
+def _repeated_command(words: list[str], vocab: Vocab) -> str | None:
+    """One command said twice in different words ("go back i said the wrong thing"), else None.
+
+    Both halves must each be the whole of a phrase for the same command, so content that only
+    contains a command word never qualifies.
+    """
+    for cut in range(1, len(words)):
+        first = _whole_command(words[:cut], vocab)
+        if first is not None and _whole_command(words[cut:], vocab) == first:
+            return first
     return None
 
 

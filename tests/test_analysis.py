@@ -93,6 +93,10 @@ COMMANDS = [
     ("um can you say that again please", "repeat"), ("skip this one", "skip"),
     ("next question", "skip"), ("go back", "back"), ("previous question", "back"),
     ("i want to stop", "stop"), ("stop", "stop"), ("stop stop", "stop"),
+    # one command said twice in different words; mixed or content halves are not commands
+    ("go back i said the wrong thing", "back"), ("stop i am done", "stop"),
+    ("help what do you mean", "help"), ("stop it i said the wrong thing", None),
+    ("next time i will stop", None), ("done with him", None),
     ("that's enough for now", "stop"), ("help", "help"), ("i don't understand", "help"),
     ("what do you mean", "help"),
     # ordinary content that merely contains a command word
