@@ -6,7 +6,7 @@ import io
 from argparse import Namespace, _SubParsersAction
 from typing import Any
 
-from companion.errors import UsageError
+from companion.errors import SessionBusy, UsageError
 from companion.journal import Journal
 
 EXIT_NOT_CONFIRMED = 1
@@ -40,8 +40,19 @@ def handle(args: Namespace, ctx: Any) -> int:
     if not args.yes and not confirmed(len(ids), ctx):
         print("Nothing was deleted.", file=ctx.stdout)
         return EXIT_NOT_CONFIRMED
-    removed = [path for session_id in ids for path in journal.forget(session_id)]
-    print(f"Deleted {len(ids)} sessions ({len(removed)} files).", file=ctx.stdout)
+    removed, busy = [], []
+    for session_id in ids:
+        try:
+            removed.append(journal.forget(session_id))
+        except SessionBusy as exc:
+            busy.append(session_id)
+            print(f"companion: {exc}", file=ctx.stderr)
+    files = sum(len(paths) for paths in removed)
+    print(f"Deleted {len(removed)} session{'' if len(removed) == 1 else 's'} ({files} file"
+          f"{'' if files == 1 else 's'}).", file=ctx.stdout)
+    if busy:
+        print(f"Kept {len(busy)} open in another window: {', '.join(busy)}.", file=ctx.stdout)
+        return SessionBusy.exit_code
     return 0
 
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 from argparse import Namespace, _SubParsersAction
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from companion import crisis_lines
+from companion.cmd_prepare import add_voice_options, voice_from
 from companion.config import Config
 from companion.errors import CompanionError
 from companion.safety import emergency_call
 from companion.safety_plan import PlanRecorder, PlanStore, SafetyPlan, load_sheet, render
-from companion.settings import VoiceSettings
 from companion.wiring import build_io
 
 EXIT_NO_PLAN = 1
@@ -22,6 +23,7 @@ INTRO = ("Let's write your safety plan: what helps you stay safe when things get
          "Each answer is saved as you go.")
 SAVED = ("Your safety plan is saved. Hear it any time with: companion plan --speak. "
          "It's a good idea to go through it with your therapist.")
+REMINDER = "If you feel this way right now, your safety comes first."
 NO_PLAN = "You have no safety plan yet. Record one with: companion plan"
 
 
@@ -38,6 +40,7 @@ def register(sub: _SubParsersAction) -> None:
                    help="print the plan as JSON on stdout (nothing else)")
     p.add_argument("--typed", action="store_true", help="answer by typing instead of speaking")
     p.add_argument("--no-speak", action="store_true", help="show questions without speaking them")
+    add_voice_options(p)
     p.set_defaults(handler=handle)
 
 
@@ -58,7 +61,8 @@ def show(plan: SafetyPlan | None, args: Namespace, ctx: Any) -> int:
     elif args.show:
         print(render(plan), file=ctx.stdout)
     if args.speak:
-        io = build_io(VoiceSettings(speak=True, listen=False), ctx, json_mode=args.json)
+        io = build_io(replace(voice_from(args), speak=True, listen=False), ctx,
+                      json_mode=args.json)
         try:
             io.prompter.say("Your safety plan.", "info")
             for step in plan.steps:
@@ -71,12 +75,14 @@ def show(plan: SafetyPlan | None, args: Namespace, ctx: Any) -> int:
 def record(store: PlanStore, args: Namespace, ctx: Any) -> int:
     """Ask the six steps; the plan is saved after every answer."""
     sheet, titles = load_sheet()
-    voice = VoiceSettings(speak=not args.no_speak, listen=not args.typed)
+    voice = voice_from(args)
     io = build_io(voice, ctx, json_mode=args.json)
     try:
-        io.prompter.say(f"{INTRO} {_danger_line(ctx)}", "info")
+        danger = _danger_line(ctx)
+        io.prompter.say(f"{INTRO} {danger}", "info")
         plan = PlanRecorder(sheet, titles, source=io.source, prompter=io.prompter, store=store,
-                            clock=now, command=detect_command).run()
+                            clock=now, command=detect_command, crisis=detect_crisis,
+                            danger_line=f"{REMINDER} {danger}").run()
         if plan.steps:
             io.prompter.say(render(plan), "summary")
             io.prompter.say(SAVED, "info")
@@ -100,6 +106,12 @@ def detect_command(text: str) -> str | None:
     from companion import analysis  # imported when needed: written in parallel
 
     return analysis.detect_command(text)
+
+
+def detect_crisis(text: str) -> bool:
+    from companion import analysis
+
+    return bool(analysis.detect_crisis(text))
 
 
 def now() -> datetime:

@@ -37,6 +37,11 @@ def add_session_options(p: Any) -> None:
     p.add_argument("--json", action="store_true",
                    help="print the finished session record as JSON on stdout (nothing else)")
     p.add_argument("--worksheet", type=Path, metavar="FILE", help="use your therapist's worksheet")
+    add_voice_options(p)
+
+
+def add_voice_options(p: Any) -> None:
+    """How to speak and listen: shared by every command that asks questions."""
     voice = p.add_argument_group("voice")
     voice.add_argument("--engine", choices=("auto", "vosk", "whisper"), default="auto",
                        help="speech recognition engine (default: auto)")
@@ -58,6 +63,12 @@ def add_session_options(p: Any) -> None:
 
 def settings_from(args: Namespace, ctx: Any) -> PrepareSettings:
     """Frozen settings from the command line (values checked here, once)."""
+    return PrepareSettings(home=ctx.home, worksheet=args.worksheet, json=args.json,
+                           voice=voice_from(args))
+
+
+def voice_from(args: Namespace) -> VoiceSettings:
+    """The voice options (see add_voice_options), checked."""
     if not 0.5 <= args.pause <= 10:
         raise UsageError("--pause must be between 0.5 and 10 seconds.")
     if not 80 <= args.rate <= 300:
@@ -66,12 +77,11 @@ def settings_from(args: Namespace, ctx: Any) -> PrepareSettings:
         raise UsageError("--volume must be between 0 and 1.")
     if args.fast and not args.audio_in:
         raise UsageError("--fast only applies with --audio-in.")
-    voice = VoiceSettings(
+    return VoiceSettings(
         speak=not args.no_speak, listen=not args.typed, rate=args.rate, voice=args.voice,
         volume=args.volume, engine=args.engine, model=args.model,
         input_device=args.input_device, pause=args.pause,
         audio_in=tuple(args.audio_in or ()), fast=args.fast)
-    return PrepareSettings(home=ctx.home, worksheet=args.worksheet, json=args.json, voice=voice)
 
 
 def handle(args: Namespace, ctx: Any) -> int:

@@ -27,17 +27,26 @@ def register(sub: _SubParsersAction) -> None:
 
 
 def handle(args: Namespace, ctx: Any) -> int:
-    from companion import reflect, safety
-    from companion.cmd_prepare import now, settings_from
-    from companion.transcript import reflection_lines
-    from companion.vocabulary import load_data
-    from companion.wiring import build_io
+    from companion.cmd_prepare import settings_from
 
     if args.worksheet is not None:
         raise UsageError("`reflect` asks its own questions; leave out --worksheet.")
     settings = settings_from(args, ctx)
     journal = Journal(settings.home)
-    record = journal.get(args.id)
+    session_id = journal.resolve(args.id)
+    with journal.store.hold(session_id):  # read it only once no other window can write it
+        return reflect_on(journal.load(session_id), journal, settings, args, ctx)
+
+
+def reflect_on(record: dict[str, Any], journal: Journal, settings: Any, args: Namespace,
+               ctx: Any) -> int:
+    """Ask the reflection questions about `record` (this process holds its lock)."""
+    from companion import reflect, safety
+    from companion.cmd_prepare import now
+    from companion.transcript import reflection_lines
+    from companion.vocabulary import load_data
+    from companion.wiring import build_io
+
     mode = "typed" if args.typed else "voice"
     current = reflection_of(record)
     reflection = current if current and not current.get("complete") \

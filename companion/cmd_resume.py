@@ -28,14 +28,23 @@ def register(sub: _SubParsersAction) -> None:
 
 
 def handle(args: Namespace, ctx: Any) -> int:
-    from companion import safety
-    from companion.cmd_prepare import finish, now, settings_from
-    from companion.session import run_session
-    from companion.wiring import build_io
+    from companion.cmd_prepare import settings_from
 
     settings = settings_from(args, ctx)
     journal = Journal(settings.home)
-    record = journal.get(args.id) if args.id else newest_unfinished(journal)
+    session_id = journal.resolve(args.id) if args.id else newest_unfinished(journal)["id"]
+    with journal.store.hold(session_id):  # read it only once no other window can write it
+        return resume(journal.load(session_id), journal, settings, args, ctx)
+
+
+def resume(record: dict[str, Any], journal: Journal, settings: Any, args: Namespace,
+           ctx: Any) -> int:
+    """Continue `record` (this process holds its lock)."""
+    from companion import safety
+    from companion.cmd_prepare import finish, now
+    from companion.session import run_session
+    from companion.wiring import build_io
+
     if record.get("complete"):
         raise RecordError(f"Session {record['id']} is already complete. See it with "
                           f"`companion show {record['id']}`, or start a new one with "

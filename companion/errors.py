@@ -67,3 +67,9 @@ class DownloadError(CompanionError):
     """A model download that failed or did not verify."""
 
     exit_code = 10
+
+
+class SessionBusy(CompanionError):
+    """The session is open in another companion process right now."""
+
+    exit_code = 11

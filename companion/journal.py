@@ -167,7 +167,14 @@ class Journal:
         return self.load(self.resolve(ref))
 
     def forget(self, session_id: str) -> list[Path]:
-        """Delete a session's files (its record, transcript and anything it lists in our folder)."""
+        """Delete a session's files (its record, transcript and anything it lists in our folder).
+
+        Raises SessionBusy, deleting nothing, while another companion has the session open.
+        """
+        with self.store.hold(session_id):
+            return self._forget(session_id)
+
+    def _forget(self, session_id: str) -> list[Path]:
         paths = {self.store.json_path(session_id), self.store.markdown_path(session_id)}
         try:
             listed = self.load(session_id).get("files") or {}

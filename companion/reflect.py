@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from companion.progress import GENERAL_URGE
-from companion.session import AnswerSource, Prompter, SafetyResponder, clean_text
+from companion.session import RETRY, AnswerSource, Prompter, SafetyResponder, clean_text
 from companion.summary import SAFETY_URGES
 from companion.vocabulary import display, load_data
 from companion.worksheet import Prompt
@@ -82,7 +82,8 @@ class Reflection:
     def _first_unanswered(self) -> int:
         asked = questions(self.record, self.reflection)
         done = self.reflection["answers"]
-        return next((i for i, q in enumerate(asked) if q.prompt.id not in done), len(asked))
+        return next((i for i, q in enumerate(asked)
+                     if q.prompt.id not in done or done[q.prompt.id].get(RETRY)), len(asked))
 
     def _ask(self, question: Question) -> str:
         """Returns next, back, stopped or interrupted."""
@@ -90,7 +91,10 @@ class Reflection:
 
         prompt = question.prompt
         self.prompter.say(prompt.text, "prompt")
-        earlier: list[str] = []
+        earlier = self._unclear_attempts(question)
+        if earlier:  # back at a rating or yes/no that was not understood last time
+            self.prompter.say(self._hint(prompt.kind), "hint")
+        empties = 0
         while True:
             heard = self.source.listen(prompt)
             if heard is None:
@@ -102,19 +106,31 @@ class Reflection:
                 if outcome:
                     return outcome
                 continue
-            if not text or not earlier:
-                result = analysis.analyze(text, prompt.kind) if text else None
-                if result is None or not _understood(prompt.kind, result):
-                    earlier.append(text)
-                    if len(earlier) >= 2:  # two empty answers: move on, as the session does
-                        self._store(question, "", None, heard.source, earlier)
-                        return "next"
-                    self.prompter.say(self._hint(prompt.kind if text else ""), "hint")
-                    continue
-            else:
-                result = analysis.analyze(text, prompt.kind)
+            if not text:
+                empties += 1
+                if empties >= 2:  # two empty answers: move on, as the session does
+                    self._store(question, "", None, heard.source, earlier)
+                    return "next"
+                self.prompter.say(self._hint(""), "hint")
+                continue
+            result = analysis.analyze(text, prompt.kind)
+            if not _understood(prompt.kind, result) and not earlier:
+                # on disk at once, marked to ask again; crisis words are checked all the same
+                self._store(question, text, result, heard.source, retry=True)
+                earlier.append(text)
+                if not self._safe(question, text, result):
+                    return "stopped"
+                self.prompter.say(self._hint(prompt.kind), "hint")
+                continue
             self._store(question, text, result, heard.source, earlier)
             return "next" if self._safe(question, text, result) else "stopped"
+
+    def _unclear_attempts(self, question: Question) -> list[str]:
+        """The saved words of an answer still waiting to be asked again (else [])."""
+        saved = self.reflection["answers"].get(question.prompt.id) or {}
+        if not saved.get(RETRY):
+            return []
+        return [*saved.get("earlier_attempts", []), saved.get("text", "")]
 
     def _command(self, command: str, question: Question, source: str) -> str | None:
         """Handle a spoken command; returns the outcome, or None to keep listening."""
@@ -123,7 +139,7 @@ class Reflection:
         elif command == "help":
             self.prompter.say(f"{question.prompt.hint} {self.data['help']}".strip(), "hint")
         elif command == "skip":
-            self._store(question, "", None, source)
+            self._store(question, "", None, source, self._unclear_attempts(question))
             return "next"
         elif command in ("back", "stop"):
             return "back" if command == "back" else "stopped"
@@ -134,10 +150,12 @@ class Reflection:
         return hints.get(kind, self.data["empty_hint"])
 
     def _store(self, question: Question, text: str, result: Any, source: str,
-               earlier: list[str] | None = None) -> None:
+               earlier: list[str] | None = None, *, retry: bool = False) -> None:
         entry: dict[str, Any] = {"prompt": question.prompt.text, "kind": question.prompt.kind,
                                  "text": text, "skipped": result is None, "source": source,
                                  "at": self._now()}
+        if retry:
+            entry[RETRY] = True
         if result is not None:
             values = result.as_dict()
             values.pop("command", None)

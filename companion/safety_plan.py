@@ -138,10 +138,14 @@ class PlanRecorder:
 
     def __init__(self, sheet: Worksheet, titles: dict[str, str], *, source: Any, prompter: Any,
                  store: PlanStore, clock: Callable[[], datetime],
-                 command: Callable[[str], str | None]) -> None:
+                 command: Callable[[str], str | None],
+                 crisis: Callable[[str], bool] = lambda text: False,
+                 danger_line: str = "") -> None:
         self.sheet, self.titles = sheet, titles
         self.source, self.prompter, self.store = source, prompter, store
         self.clock, self.command = clock, command
+        self.crisis, self.danger_line = crisis, danger_line
+        self.reminded = False
         self.plan = store.load_quietly() or SafetyPlan()
         self.history: list[int] = []
 
@@ -183,7 +187,15 @@ class PlanRecorder:
                 self.prompter.say("I didn't catch that. Try again, or say skip.", "hint")
             else:
                 self._keep(PlanStep(prompt.id, self.titles[prompt.id], text, split_items(text)))
+                self._remind_if_in_danger(text)
                 return self._advance(index)
+
+    def _remind_if_in_danger(self, text: str) -> None:
+        """Crisis words are checked on every answer. A plan names warning signs such as
+        suicidal thoughts, so the reply is the emergency line, said once, not a full stop."""
+        if self.danger_line and not self.reminded and self.crisis(text):
+            self.reminded = True
+            self.prompter.say(self.danger_line, "safety")
 
     def _advance(self, index: int) -> int:
         self.history.append(index)

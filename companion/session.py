@@ -20,6 +20,8 @@ SAFETY_LEVEL = 7
 """Urge intensity (0-10) at or above which a self-harm or suicide urge triggers the safety response."""
 INTENSITY_HINT = "Please give a number from zero to ten."
 CHECK_IN = Prompt(id="_check_in", kind="yesno", text="That sounds hard. Are you safe right now?")
+RETRY = "awaiting_retry"
+"""Marks a saved answer that was not understood yet and will be asked once more."""
 COMMANDS_HELP = ("Answer in your own words. You can also say: repeat, skip, go back, or stop. "
                  "Everything you say is saved as you go.")
 
@@ -113,7 +115,7 @@ class Session:
     def _first_unanswered(self) -> int:
         answered = self.record["answers"]
         for i, prompt in enumerate(self.worksheet.prompts):
-            if prompt.id not in answered:
+            if prompt.id not in answered or answered[prompt.id].get(RETRY):
                 self.history = [j for j in range(i) if self.worksheet.prompts[j].id in answered]
                 return i
         return len(self.worksheet.prompts)
@@ -126,7 +128,9 @@ class Session:
                 self._save()
             return index + 1
         self.prompter.say(prompt.text, "prompt")
-        earlier: list[str] = []
+        earlier = self._unclear_attempts(prompt)
+        if earlier:  # back at a rating that was not understood last time
+            self.prompter.say(INTENSITY_HINT, "hint")
         empties = 0
         while True:
             heard = self.source.listen(prompt)
@@ -144,14 +148,19 @@ class Session:
             if not text:
                 empties += 1
                 if empties >= 2:
-                    self._store_answer(prompt, Answer(""), None, skipped=True)
+                    self._store_answer(prompt, Answer(""), None, skipped=True, earlier=earlier)
                     return self._advance(index)
                 self.prompter.say("I didn't catch an answer. Try again, or say skip.", "hint")
                 continue
             result = analysis.analyze(text, prompt.kind)
             if prompt.kind == "intensity" and result.intensity is None and not earlier:
+                # on disk at once, marked to ask again; if nothing clearer comes, these words stay
+                self._store_answer(prompt, Answer(text, heard.words, heard.source), result,
+                                   retry=True)
                 earlier.append(text)
-                self._check_safety(prompt, text, result)
+                if not self._check_safety(prompt, text, result):
+                    self._end("stopped")
+                    return None
                 self.prompter.say(INTENSITY_HINT, "hint")
                 continue
             self._store_answer(prompt, Answer(text, heard.words, heard.source), result,
@@ -167,7 +176,8 @@ class Session:
         elif command == "help":
             self.prompter.say(" ".join(filter(None, [prompt.hint, COMMANDS_HELP])), "hint")
         elif command == "skip":
-            self._store_answer(prompt, Answer(""), None, skipped=True)
+            self._store_answer(prompt, Answer(""), None, skipped=True,
+                               earlier=self._unclear_attempts(prompt))
             return self._advance(index)
         elif command == "back":
             if not self.history:
@@ -192,12 +202,22 @@ class Session:
         return bool(answer.get("emotions") or answer.get("urges") or answer.get("skills")
                     or answer.get("intensity") is not None or answer.get("answer") == "yes")
 
+    def _unclear_attempts(self, prompt: Prompt) -> list[str]:
+        """The saved words of an answer still waiting to be asked again (else [])."""
+        saved = self.record["answers"].get(prompt.id) or {}
+        if not saved.get(RETRY):
+            return []
+        return [*saved.get("earlier_attempts", []), saved.get("text", "")]
+
     def _store_answer(self, prompt: Prompt, heard: Answer, result: analysis.Analysis | None,
-                      *, skipped: bool = False, earlier: list[str] | None = None) -> None:
+                      *, skipped: bool = False, earlier: list[str] | None = None,
+                      retry: bool = False) -> None:
         entry: dict[str, Any] = {
             "prompt": prompt.text, "kind": prompt.kind, "text": heard.text, "skipped": skipped,
             "at": self._now(), "source": heard.source,
         }
+        if retry:
+            entry[RETRY] = True
         if result is not None:
             values = result.as_dict()
             values.pop("command", None)
@@ -287,5 +307,6 @@ def run_session(worksheet: Worksheet, *, source: AnswerSource, prompter: Prompte
     if record is None:
         record = new_record(worksheet, store.new_id(), clock(), mode)
         store.save(record)
-    return Session(worksheet, record, source=source, prompter=prompter, store=store,
-                   clock=clock, safety=safety).run()
+    with store.hold(record["id"]):  # a resuming caller already holds it (and loaded it inside)
+        return Session(worksheet, record, source=source, prompter=prompter, store=store,
+                       clock=clock, safety=safety).run()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from companion import atomic
-from companion.errors import StorageError
+from companion import atomic, lock
+from companion.errors import SessionBusy, StorageError
 from companion.transcript import render_markdown
 
 SCHEMA_VERSION = 1
@@ -27,6 +29,26 @@ class SessionStore:
 
     def markdown_path(self, session_id: str) -> Path:
         return self.sessions_dir / f"{session_id}.md"
+
+    def lock_path(self, session_id: str) -> Path:
+        return self.sessions_dir / f".{session_id}.lock"
+
+    @contextlib.contextmanager
+    def hold(self, session_id: str) -> Iterator[None]:
+        """Keep the session to this process for the block (answering, resuming, reflecting).
+
+        Raises SessionBusy when another companion has it open, so two windows never write
+        the same record over each other. A crashed process releases it automatically.
+        """
+        try:
+            with lock.hold(self.lock_path(session_id)):
+                yield
+        except lock.Held:
+            raise SessionBusy(busy_message(session_id)) from None
+
+    def is_busy(self, session_id: str) -> bool:
+        """True when another companion has this session open right now."""
+        return lock.is_held(self.lock_path(session_id))
 
     def new_id(self) -> str:
         """A fresh short id, reserved on disk so two sessions started at once never collide."""
@@ -59,3 +81,8 @@ class SessionStore:
         atomic.write_json(self.json_path(session_id), record)
         atomic.write_text(self.markdown_path(session_id), render_markdown(record))
         return files
+
+
+def busy_message(session_id: str) -> str:
+    return (f"Session {session_id} is open in another companion window right now. Finish or "
+            f"stop it there (Ctrl-C keeps every answer), then try again here.")

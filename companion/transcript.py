@@ -46,9 +46,14 @@ def _status(record: dict[str, Any]) -> str:
 
 
 def _answer_line(answer: dict[str, Any]) -> str:
+    earlier = [str(e) for e in answer.get("earlier_attempts") or () if e]
+    said_first = f"\n_Said first: {' / '.join(earlier)}_" if earlier else ""
     if answer.get("skipped"):
-        return "> (skipped)"
-    parts = [f"> {answer.get('text', '')}"]
+        return "> (skipped)" + said_first
+    parts = [f"> {answer.get('text', '')}", said_first]
+    if answer.get("awaiting_retry"):
+        parts.append("\n_Not understood as a number yet; asked again when the session "
+                     "continues._")
     understood = []
     for group in ("emotions", "urges", "skills"):
         if answer.get(group):

@@ -290,6 +290,22 @@ def test_forget_all_with_yes_and_usage(journal):
     assert code == 2 and "--all" in err
 
 
+def test_forget_all_keeps_a_session_open_in_another_window(journal):
+    from tests.test_lock import holder
+
+    proc = holder(SessionStore(journal).lock_path("aab222"))
+    try:
+        code, out, err = run_cli(["forget", "--all", "--yes"], journal)
+        reflect_code, _, reflect_err = run_cli(["reflect", "aab", "--typed"], journal)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert code == 11 and "Deleted 1 session (2 files)" in out and "Kept 1 open" in out
+    assert "aab222 is open in another companion window" in err
+    assert sorted(p.name for p in (journal / "sessions").glob("*.json")) == ["aab222.json"]
+    assert reflect_code == 11 and "open in another companion window" in reflect_err
+
+
 def test_resume_when_the_worksheet_file_is_gone(companion_home, caplog):
     record = make(companion_home, "abc999", "2026-11-21T10:00:00+00:00", complete=False)
     record["worksheet"]["source"] = str(companion_home / "gone.toml")

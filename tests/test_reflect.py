@@ -95,6 +95,31 @@ def test_acting_on_a_self_harm_urge_brings_the_safety_response(carry_on, status)
     assert result["safety"]["triggers"][0]["continued"] is carry_on
 
 
+@pytest.mark.parametrize("carry_on, status", [(True, "complete"), (False, "stopped")])
+def test_crisis_words_in_an_unclear_rating_get_the_safety_response_at_once(carry_on, status):
+    """Not a number, so it will be asked again, but the crisis check cannot wait for that."""
+    safety = RecordingSafety(carry_on=carry_on)
+    result, _, _, prompter = run("tipp", "nothing helps i want to kill myself", "2", "no", "x",
+                                 safety=safety)
+    assert [t["reason"] for t in safety.triggers] == ["crisis_language"]
+    assert safety.triggers[0]["prompt"] == "helped.tipp"
+    assert result["status"] == status and result["safety"]["crisis"] is True
+    assert [role for role, _ in prompter.said][:3] == ["prompt", "prompt", "safety"]
+
+
+def test_an_unclear_rating_is_saved_before_it_is_asked_again():
+    first, saves, _, _ = run("tipp", "it was okay i guess")  # then the input ends
+    entry = saves[-1]["answers"]["helped.tipp"]
+    assert entry["text"] == "it was okay i guess" and entry["awaiting_retry"] is True
+    assert first["status"] == "interrupted"
+    second, _, source, prompter = run("six", "no", "x", reflection=saves[-1])
+    assert source.asked[0] == "helped.tipp"
+    assert ("hint", load_data(reflect.DATA)["intensity_hint"]) in prompter.said
+    entry = second["answers"]["helped.tipp"]
+    assert entry["intensity"] == 6 and entry["earlier_attempts"] == ["it was okay i guess"]
+    assert second["complete"] and second["helped"] == {"tipp": 6}
+
+
 def test_every_prompt_fits_in_fifteen_words_with_the_longest_names():
     data = load_data(reflect.DATA)
     names = load_data("names.toml")

@@ -33,6 +33,7 @@ def wait_for_answers(folder: Path, count: int, seconds: float = 30.0) -> Path:
 
 
 def test_resume_after_sigkill_keeps_the_first_answers(companion_home):
+    """The kill also releases the session's lock: no stale lock blocks the resume."""
     env = dict(os.environ, COMPANION_HOME=str(companion_home))
     command = [sys.executable, "-m", "companion"]
     proc = subprocess.Popen([*command, "prepare", "--typed", "--no-speak"], cwd=REPO, env=env,
@@ -42,6 +43,15 @@ def test_resume_after_sigkill_keeps_the_first_answers(companion_home):
         proc.stdin.write("".join(a + "\n" for a in ANSWERS[:3]).encode())
         proc.stdin.flush()
         path = wait_for_answers(companion_home / "sessions", 3)
+        before = path.read_text()
+        # while the first window is still asking, a second one may neither resume nor delete it
+        for args in (["resume", path.stem, "--typed", "--no-speak"], ["forget", path.stem]):
+            busy = subprocess.run([*command, *args], cwd=REPO, env=env, capture_output=True,
+                                  timeout=60, check=False, input=b"stop\n")
+            assert busy.returncode == 11, busy.stderr.decode()
+            assert b"open in another companion window" in busy.stderr
+            assert b"Traceback" not in busy.stderr
+        assert path.read_text() == before
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()

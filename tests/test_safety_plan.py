@@ -138,6 +138,23 @@ def test_cli_records_then_shows_and_dumps_json(companion_home):
     assert data["steps"][1]["items"] == ["cold water", "a fast walk", "my playlist"]
 
 
+def test_crisis_words_while_recording_bring_the_emergency_line_once(companion_home):
+    (companion_home / "config.toml").parent.mkdir(parents=True, exist_ok=True)
+    assert cli(["config", "set", "region", "uk"], companion_home)[0] == 0
+    answers = ["i start thinking about killing myself", "i want to die when it gets bad",
+               *ANSWERS[2:]]
+    code, out, err = cli(["plan", "--typed", "--no-speak"], companion_home,
+                         "\n".join(answers) + "\n")
+    assert code == 0, err
+    screen = out + err
+    assert screen.count("your safety comes first") == 1  # said once, not at every answer
+    reminder = screen[screen.index("your safety comes first"):][:200]
+    assert "999" in reminder
+    assert screen.index("What tells you a crisis") < screen.index("your safety comes first")
+    code, out, _ = cli(["plan", "--show"], companion_home)
+    assert "killing myself" in out  # the words stay in the plan as written
+
+
 def test_cli_json_while_recording_keeps_stdout_clean(companion_home):
     code, out, err = cli(["plan", "--typed", "--no-speak", "--json"], companion_home,
                          "\n".join(ANSWERS[:3]) + "\nstop\n")

@@ -110,6 +110,34 @@ def test_unclear_intensity_then_a_number(companion_home):
     assert rec["answers"]["intensity"]["intensity"] == 7
 
 
+def test_an_unclear_rating_is_on_disk_before_it_is_asked_again(companion_home):
+    """Nothing lost: the first words are saved before the re-ask, so a dead mic or a kill while
+    it waits keeps them; resuming asks that rating again (with the hint) and keeps both."""
+    rec, *_ = run(EIGHT[0], EIGHT[1], "really really bad", home=companion_home)  # then EOF
+    saved = json.loads(SessionStore(companion_home).json_path(rec["id"]).read_text())
+    entry = saved["answers"]["intensity"]
+    assert entry["text"] == "really really bad" and entry["awaiting_retry"] is True
+    assert not saved["complete"]
+    markdown = SessionStore(companion_home).markdown_path(rec["id"]).read_text()
+    assert "really really bad" in markdown and "asked again" in markdown
+
+    done, _, prompter, _ = run("like a seven", *EIGHT[3:], record=saved, home=companion_home)
+    assert done["complete"]
+    entry = done["answers"]["intensity"]
+    assert entry["intensity"] == 7 and entry["earlier_attempts"] == ["really really bad"]
+    assert "awaiting_retry" not in entry
+    assert prompter.said[:2] == [("prompt", worksheet.load_default().prompts[2].text),
+                                 ("hint", "Please give a number from zero to ten.")]
+
+
+def test_skipping_an_unclear_rating_keeps_the_first_words(companion_home):
+    rec, *_ = run(EIGHT[0], EIGHT[1], "really really bad", "skip", *EIGHT[3:],
+                  home=companion_home)
+    entry = rec["answers"]["intensity"]
+    assert entry["skipped"] and entry["earlier_attempts"] == ["really really bad"]
+    assert "awaiting_retry" not in entry
+
+
 def test_empty_answers_reprompt_then_skip(companion_home):
     rec, _, prompter, _ = run("", "   ", *EIGHT[1:], home=companion_home)
     assert rec["answers"]["situation"]["skipped"]
