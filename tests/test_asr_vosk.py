@@ -209,3 +209,20 @@ def test_english_grammar_mode_on_short_answers(tmp_path):
     assert "eight" in eight.text.split()
     assert yes.text == "yes"
     assert "angry" in free.text
+
+
+@pytest.mark.parametrize("rate", [8000, 16000, 22050, 44100])
+def test_warm_up_audio_is_two_seconds_of_speech_at_any_rate(rate):
+    import numpy as np
+
+    from companion import asr_vosk
+
+    samples = np.frombuffer(asr_vosk.warm_up_audio(rate), dtype=np.int16)
+    assert samples.size / rate == pytest.approx(2.05, abs=0.1)
+    assert np.abs(samples.astype(np.int32)).max() > 3000  # speech, not near-silence
+
+
+def test_warm_up_falls_back_to_noise_without_its_file(tmp_path):
+    from companion import asr_vosk
+
+    assert len(asr_vosk.warm_up_audio(16000, tmp_path / "missing.wav")) == 2 * 16000
