@@ -131,7 +131,7 @@ class Session:
         earlier = self._unclear_attempts(prompt)
         if earlier:  # back at a rating that was not understood last time
             self.prompter.say(INTENSITY_HINT, "hint")
-        empties = 0
+        empties, reasked = 0, False
         while True:
             heard = self.source.listen(prompt)
             if heard is None:
@@ -165,9 +165,17 @@ class Session:
                 continue
             self._store_answer(prompt, Answer(text, heard.words, heard.source), result,
                                earlier=earlier)
+            responses = len(self.record["safety"]["triggers"])
             if not self._check_safety(prompt, text, result):
                 self._end("stopped")
                 return None
+            if (len(self.record["safety"]["triggers"]) > responses and not reasked
+                    and not answers_the_prompt(prompt.kind, result)):
+                # the safety response came first; the question itself is still unanswered
+                reasked = True
+                earlier.append(text)
+                self.prompter.say(prompt.text, "prompt")
+                continue
             return self._advance(index)
 
     def _command(self, command: str, index: int, prompt: Prompt) -> int | None:
@@ -226,6 +234,7 @@ class Session:
             entry["words"] = [{"word": w, "conf": round(c, 3)} for w, c in heard.words]
         if earlier:
             entry["earlier_attempts"] = list(earlier)
+            _keep_crisis(entry, earlier)
         self.record["answers"][prompt.id] = entry
         self._save()
 
@@ -298,6 +307,22 @@ class Session:
     def _save(self) -> None:
         self.record["updated_at"] = self._now()
         self.store.save(self.record)
+
+
+def _keep_crisis(entry: dict[str, Any], earlier: list[str]) -> None:
+    """Crisis words said in an earlier attempt at this prompt stay on the answer (and so in the
+    summary), whatever the final words were."""
+    kinds = [k for text in earlier for k in analysis.detect_crisis(text)]
+    if kinds:
+        entry["crisis"] = True
+        entry["crisis_kinds"] = list(dict.fromkeys([*entry.get("crisis_kinds", []), *kinds]))
+
+
+def answers_the_prompt(kind: str, result: analysis.Analysis) -> bool:
+    """Whether an answer holds what its prompt asked for (free answers always do)."""
+    wanted = {"emotions": result.emotions, "urges": result.urges, "skills": result.skills,
+              "intensity": result.intensity is not None, "yesno": result.answer}
+    return bool(wanted.get(kind, True))
 
 
 def run_session(worksheet: Worksheet, *, source: AnswerSource, prompter: Prompter,

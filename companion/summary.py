@@ -91,7 +91,7 @@ def _safety(answers: Answers) -> list[_Sentence]:
     """Crisis statements and self-harm/suicide urges come first."""
     out = []
     urges = _get(answers, "urges", "urges") or []
-    said = {k for a in answers.values() if not a.get("skipped") for k in a.get("crisis_kinds", [])}
+    said = {k for a in answers.values() for k in a.get("crisis_kinds", [])}  # skipped too
     if "overdose" in said:
         out.append(_Sentence("I have taken an overdose"))
     if "self_harm_done" in said:

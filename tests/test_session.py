@@ -180,6 +180,38 @@ def test_weak_urge_does_not_trigger_safety(companion_home):
     assert safety.triggers == []
 
 
+def test_a_crisis_answer_that_does_not_answer_the_question_gets_the_question_again(
+        companion_home):
+    """'What emotions?' -> 'i want to kill myself': safety first, then the same question once
+    more, so the emotions are still asked for; the crisis stays first in the summary."""
+    safety = RecordingSafety()
+    rec, source, prompter, _ = run(EIGHT[0], "i want to kill myself", "scared and alone",
+                                   *EIGHT[2:], safety=safety, home=companion_home)
+    assert source.asked[:4] == ["situation", "emotions", "emotions", "intensity"]
+    roles = [r for r, _ in prompter.said]
+    assert roles[roles.index("safety") + 1] == "prompt"  # the question again, right after
+    entry = rec["answers"]["emotions"]
+    assert {"fear", "sadness"} <= set(entry["emotions"])
+    assert entry["earlier_attempts"] == ["i want to kill myself"]
+    assert entry["crisis"] is True and entry["crisis_kinds"] == ["suicide"]
+    assert rec["summary"].startswith("I'm having thoughts of suicide.")
+    assert len(safety.triggers) == 1
+
+
+def test_a_crisis_answer_that_answers_the_question_moves_on(companion_home):
+    rec, source, *_ = run(EIGHT[0], "so sad i want to die", *EIGHT[2:], home=companion_home)
+    assert source.asked[:3] == ["situation", "emotions", "intensity"]
+    assert rec["answers"]["emotions"]["emotions"] == ["sadness"]
+
+
+@pytest.mark.parametrize("then", ["eight", "skip"])
+def test_crisis_words_in_an_unclear_rating_stay_in_the_summary(companion_home, then):
+    rec, *_ = run(EIGHT[0], EIGHT[1], "i just want to die", then, *EIGHT[3:],
+                  home=companion_home)
+    assert rec["answers"]["intensity"]["crisis_kinds"] == ["suicide"]
+    assert rec["summary"].startswith("I'm having thoughts of suicide.")
+
+
 def test_choosing_not_to_continue_after_safety_stops(companion_home):
     rec, *_ = run("i took a whole bottle of pills", *EIGHT[1:],
                   safety=RecordingSafety(carry_on=False), home=companion_home)
