@@ -81,6 +81,7 @@ class VoskRecognizer(LoadsInBackground):
         self._unfinished = False
         self._parts: list[dict[str, Any]] = []
         self._samples = 0
+        self._answering = threading.Event()  # set by start(): a warm-up in progress gives way
 
     # -- loading -------------------------------------------------------------------------
 
@@ -97,7 +98,14 @@ class VoskRecognizer(LoadsInBackground):
         return self
 
     def _warm(self, rec: Any, rate: int) -> None:
-        rec.AcceptWaveform(warm_up_audio(rate))
+        """Feed the warm-up speech in quarter seconds, stopping as soon as an answer starts
+        (warming is only worth it while nobody waits for it)."""
+        audio = warm_up_audio(rate)
+        step = rate // 4 * 2
+        for offset in range(0, len(audio), step):
+            if self._answering.is_set():
+                break
+            rec.AcceptWaveform(audio[offset : offset + step])
         rec.FinalResult()  # discards what it heard; the next answer starts clean
 
     # -- vocabulary ----------------------------------------------------------------------
@@ -133,6 +141,7 @@ class VoskRecognizer(LoadsInBackground):
 
     def start(self, kind: str, rate: int) -> None:
         """Begin an answer; reuses the recognizer for this kind's grammar and rate."""
+        self._answering.set()
         self.wait()
         if self._unfinished and self._current is not None:
             # An answer abandoned mid-way: FinalResult() discards it (Reset() let words through).

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from companion.asr_vosk import VoskRecognizer, parse_partial, parse_result
+from companion.asr_vosk import VoskRecognizer, parse_partial, parse_result, warm_up_audio
 from companion.audio import AudioChunk
 from companion.audio_in import split
 from companion.errors import ModelMissing
@@ -226,3 +226,32 @@ def test_warm_up_falls_back_to_noise_without_its_file(tmp_path):
     from companion import asr_vosk
 
     assert len(asr_vosk.warm_up_audio(16000, tmp_path / "missing.wav")) == 2 * 16000
+
+
+class CountingRecognizer:
+    """Stands in for a KaldiRecognizer during warm-up: counts what it is fed."""
+
+    def __init__(self):
+        self.fed, self.finals = [], 0
+
+    def AcceptWaveform(self, data):  # Vosk's name
+        self.fed.append(len(data))
+        return False
+
+    def FinalResult(self):  # Vosk's name
+        self.finals += 1
+        return "{}"
+
+
+def test_warm_up_feeds_the_speech_in_quarter_seconds(tmp_path):
+    rec = CountingRecognizer()
+    VoskRecognizer(tmp_path, grammars={})._warm(rec, 16000)
+    assert sum(rec.fed) == len(warm_up_audio(16000))
+    assert max(rec.fed) == 16000 // 4 * 2 and rec.finals == 1
+
+
+def test_warm_up_gives_way_once_an_answer_starts(tmp_path):
+    recognizer, rec = VoskRecognizer(tmp_path, grammars={}), CountingRecognizer()
+    recognizer._answering.set()  # what start() does first
+    recognizer._warm(rec, 16000)
+    assert rec.fed == [] and rec.finals == 1  # nothing more fed; the recognizer left clean
