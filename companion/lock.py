@@ -43,7 +43,7 @@ def hold(path: Path) -> Iterator[None]:
                 del _HELD[key]
         return
     fd = _acquire(path)
-    if fd is None:  # a folder we cannot write: nobody can change the session, so go on
+    if fd is None:  # read-only folder (nobody can change the session) or no locking: go on
         yield
         return
     _HELD[key] = 1
@@ -69,7 +69,7 @@ def is_held(path: Path) -> bool:
 
 def _acquire(path: Path) -> int | None:
     """The locked file's descriptor; None when the folder is read-only (the caller's own
-    writes then fail with their own message)."""
+    writes then fail with their own message) or its file system cannot lock."""
     for _ in range(10):
         try:
             fd = os.open(path, os.O_CREAT | os.O_RDWR, FILE_MODE)
@@ -82,9 +82,14 @@ def _acquire(path: Path) -> int | None:
                                "COMPANION_HOME to a folder you can write.") from exc
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+        except BlockingIOError:
             os.close(fd)
             raise Held(str(path)) from None
+        except OSError:  # a file system without locks (some network mounts): go on without
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                path.unlink()
+            return None
         try:
             same = os.fstat(fd).st_ino == os.stat(path).st_ino
         except FileNotFoundError:
