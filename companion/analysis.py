@@ -6,15 +6,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from companion.analysis_crisis import CRISIS_KINDS, detect_crisis
-from companion.analysis_items import find_items
+from companion.analysis_items import find_items, only_denied
 from companion.analysis_numbers import cued_intensity, parse_intensity
-from companion.analysis_replies import detect_command, parse_yesno
+from companion.analysis_replies import detect_command, parse_yesno, reply_kind
 from companion.analysis_text import normalise
 from companion.vocabulary import load_data
 
 __all__ = [
     "CRISIS_KINDS", "KINDS", "Analysis", "analyze", "detect_command", "detect_crisis",
-    "find_emotions", "find_skills", "find_urges", "parse_intensity", "parse_yesno", "risk_words",
+    "find_emotions", "find_skills", "find_urges", "only_denied", "parse_intensity", "parse_yesno",
+    "reply_kind", "risk_words",
 ]
 
 RISK_SCAN_WORDS = 2000

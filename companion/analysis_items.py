@@ -117,3 +117,10 @@ def find_items(group: str, text: str) -> tuple[str, ...]:
     """Ids named in the text, in order of first mention, without duplicates."""
     _toks, kept = find_spans(group, text)
     return tuple(dict.fromkeys(s.item for s in kept))
+
+
+def only_denied(group: str, text: str) -> bool:
+    """True when the text mentions items of `group` and denies every one ('no urges to drink')."""
+    toks = tokens(text)
+    mentioned = spans(load(group), toks)
+    return bool(mentioned) and not find_spans(group, text)[1]

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from functools import cache
+
 from companion.analysis_text import BREAK, tokens
 from companion.analysis_vocab import Vocab, fuzzy_lookup, load, spans
+from companion.vocabulary import load_data
 
 YESNO_REACH = 5
 """A yes and a no (or an 'unsure') within this many leading tokens make the answer unclear."""
@@ -77,3 +81,28 @@ def parse_yesno(text: str) -> str | None:
     if first == "unsure" or "unsure" in early or {"yes", "no"} <= early:
         return None
     return first
+
+
+_SOUND = re.compile(r"u+m+|u+h+|h+m+|e+r+m*|a+h+|m+h*m+|o+h+")
+"""Hesitation sounds however they are spelled: 'ummm', 'hmmm', 'uhhh'."""
+
+
+@cache
+def _replies() -> tuple[frozenset[str], dict[str, str]]:
+    data = load_data("replies.toml")
+    phrases = {p: "unsure" for p in data["unsure"]} | {p: "none" for p in data["none"]}
+    return frozenset(data["fillers"]), phrases
+
+
+def reply_kind(text: str) -> str | None:
+    """'filler' (only sounds like 'um'), 'none' ('nothing', "i didn't try anything"), 'unsure'
+    ("i don't know"), or None when the answer says something (see data/replies.toml)."""
+    fillers, phrases = _replies()
+    words = [t for t in tokens(text) if t != BREAK]
+    if not words:
+        return None
+    kept = [w for w in words if w not in fillers and not _SOUND.fullmatch(w)]
+    kept = [w for i, w in enumerate(kept) if i == 0 or w != kept[i - 1]]
+    if not kept:
+        return "filler"
+    return phrases.get(" ".join(kept))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,7 +43,7 @@ def questions(record: dict[str, Any], reflection: dict[str, Any]) -> list[Questi
     if not chosen.get("skipped"):
         named = chosen.get("skills") or []
         out += [_question(data, "helped", "helped", s, skill=display("skills", s)) for s in named]
-        if not named and chosen.get("text") and not _says_none(chosen["text"], data):
+        if not named and chosen.get("text") and not _names_nothing(chosen["text"]):
             out.append(_question(data, "helped_unnamed", "helped", OTHER_SKILL))
     urges = (record.get("answers", {}).get("urges") or {}).get("urges") or []
     out += [_question(data, "urge", "urge", u, urge=display("urges", u)) for u in urges]
@@ -237,6 +236,8 @@ def _acted(answer: dict[str, Any]) -> dict[str, Any]:
             "text": answer.get("text", "")}
 
 
-def _says_none(text: str, data: dict[str, Any]) -> bool:
-    words = re.findall(r"[a-z']+", text.lower())
-    return 0 < len(words) <= 6 and set(words) <= set(data["none_words"]) | {"i", "really"}
+def _names_nothing(text: str) -> bool:
+    """'none', "i didn't use any", "i don't know": no rating question follows."""
+    from companion.analysis import reply_kind
+
+    return reply_kind(text) is not None

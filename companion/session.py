@@ -138,6 +138,8 @@ class Session:
                 self._end("interrupted")
                 return None
             text = clean_text(heard.text)
+            if prompt.kind != "yesno" and text and analysis.reply_kind(text) == "filler":
+                text = ""  # "um..." alone is not an answer yet
             command = analysis.detect_command(text) if text else None
             if command:
                 self._event("command", prompt.id, command=command)
@@ -207,8 +209,11 @@ class Session:
         answer = self.record["answers"].get(prompt.condition)
         if not answer or answer.get("skipped"):
             return False
-        return bool(answer.get("emotions") or answer.get("urges") or answer.get("skills")
-                    or answer.get("intensity") is not None or answer.get("answer") == "yes")
+        if answer.get("emotions") or answer.get("urges") or answer.get("skills"):
+            return True
+        if answer.get("kind") in ("intensity", "yesno"):
+            return answer.get("intensity") is not None or answer.get("answer") == "yes"
+        return names_something(answer.get("kind", "free"), answer.get("text", ""))
 
     def _unclear_attempts(self, prompt: Prompt) -> list[str]:
         """The saved words of an answer still waiting to be asked again (else [])."""
@@ -316,6 +321,14 @@ def _keep_crisis(entry: dict[str, Any], earlier: list[str]) -> None:
     if kinds:
         entry["crisis"] = True
         entry["crisis_kinds"] = list(dict.fromkeys([*entry.get("crisis_kinds", []), *kinds]))
+
+
+def names_something(kind: str, text: str) -> bool:
+    """Whether an answer named something the vocabulary doesn't know ("to text him forty
+    times"), rather than none, "i don't know", or only denials ("i don't want to drink")."""
+    if not text or analysis.reply_kind(text) is not None:
+        return False
+    return not (kind in ("emotions", "urges", "skills") and analysis.only_denied(kind, text))
 
 
 def answers_the_prompt(kind: str, result: analysis.Analysis) -> bool:

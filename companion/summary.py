@@ -11,7 +11,6 @@ from companion.vocabulary import display, format_number, join_words, load_data
 MAX_WORDS = 75
 MAX_SUGGESTIONS = 3
 SAFETY_URGES = ("suicide", "self_harm")
-_NONE_WORDS = {"no", "none", "nothing", "nope", "nah", "zero", "havent", "haven't", "nada"}
 Answers = dict[str, dict[str, Any]]
 
 
@@ -35,12 +34,16 @@ def build_summary(answers: Answers) -> str:
     sentences = _safety(answers) + [
         s
         for s in (
-            _quoted(answers, "situation", "What's happening: "),
+            _quoted(answers, "situation", "What's happening: ",
+                    unsure="I'm not sure how to describe what's happening"),
             _emotions(answers),
             None if _has_safety_urge(answers) else _urges(answers),
             _skills(answers),
-            _quoted(answers, "goal", "I want help with: "),
-            _quoted(answers, "backup", "If you can't answer right away, I will: "),
+            _quoted(answers, "goal", "I want help with: ",
+                    unsure="I'm not sure yet what I want help with"),
+            _quoted(answers, "backup", "If you can't answer right away, I will: ",
+                    none="I don't have a backup plan yet",
+                    unsure="I don't have a backup plan yet"),
         )
         if s is not None
     ]
@@ -74,9 +77,11 @@ def _text(answers: Answers, field: str) -> str:
     return re.sub(r"\s+", " ", text).strip().rstrip(".!?,;: ")
 
 
-def _says_none(text: str) -> bool:
-    words = re.findall(r"[a-z']+", text.lower())
-    return 0 < len(words) <= 6 and bool(_NONE_WORDS & set(words))
+def _reply(text: str) -> str | None:
+    """'none', 'unsure' or 'filler' for answers that name nothing (see data/replies.toml)."""
+    from companion.analysis import reply_kind
+
+    return reply_kind(text)
 
 
 def _has_safety_urge(answers: Answers) -> bool:
@@ -103,9 +108,14 @@ def _safety(answers: Answers) -> list[_Sentence]:
     return out
 
 
-def _quoted(answers: Answers, field: str, before: str) -> _Sentence | None:
+def _quoted(answers: Answers, field: str, before: str, **instead: str) -> _Sentence | None:
+    """The client's words after `before`; `instead` maps a reply kind ('none', 'unsure') to a
+    plain sentence used in place of quoting words like "idk"."""
     text = _text(answers, field)
-    return _Sentence(before, text) if text else None
+    if not text:
+        return None
+    plain = instead.get(_reply(text) or "")
+    return _Sentence(plain) if plain else _Sentence(before, text)
 
 
 def _emotions(answers: Answers) -> _Sentence | None:
@@ -115,6 +125,8 @@ def _emotions(answers: Answers) -> _Sentence | None:
         return _Sentence(f"I feel {join_words([display('emotions', e) for e in emotions])}"
                          + _at(level))
     raw = _text(answers, "emotions")
+    if raw and _reply(raw) in ("none", "unsure"):
+        return _Sentence(f"I'm not sure what I'm feeling{_at(level)}")
     if raw:
         return _Sentence("I feel: ", raw, _at(level) + ".")
     if level is not None:
@@ -132,9 +144,12 @@ def _urges(answers: Answers) -> _Sentence | None:
     raw = _text(answers, "urges")
     if not raw:
         return None
-    if _says_none(raw):
+    kind = _reply(raw)
+    if kind == "none":
         return _Sentence("I have no urges right now")
-    return _Sentence("About urges: ", raw)
+    if kind == "unsure":
+        return _Sentence("I'm not sure about urges right now")
+    return _Sentence("About urges: ", raw, _at(level) + ".")
 
 
 def _skills(answers: Answers) -> _Sentence | None:
@@ -144,7 +159,7 @@ def _skills(answers: Answers) -> _Sentence | None:
     raw = _text(answers, "skills_tried")
     if not raw:
         return None
-    if _says_none(raw):
+    if _reply(raw) in ("none", "unsure"):
         return _Sentence("I haven't tried any skills yet")
     return _Sentence("Skills I've tried: ", raw)
 

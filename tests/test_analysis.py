@@ -187,6 +187,21 @@ def test_commands(text, expected):
     assert analysis.detect_command(text) == expected
 
 
+REPLIES = [
+    ("um", "filler"), ("uh... hmm", "filler"), ("nope.", "none"), ("nothing really", "none"),
+    ("i didn't try anything", "none"), ("havent tried any yet", "none"),
+    ("no, i'm okay", "none"), ("not at the moment", "none"), ("idk", "unsure"),
+    ("um i don't know", "unsure"), ("dunno lol", "unsure"), ("i'm not sure", "unsure"),
+    ("no one would care", None), ("to text him like forty times", None), ("yeah", None),
+    ("i want to drink", None), ("", None), ("!!!", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), REPLIES)
+def test_reply_kind(text, expected):
+    assert analysis.reply_kind(text) == expected
+
+
 @pytest.mark.parametrize(("text", "expected"), CRISIS)
 def test_crisis(text, expected):
     assert set(analysis.detect_crisis(text)) == set(expected)

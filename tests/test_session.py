@@ -48,6 +48,29 @@ def test_conditional_prompt_skipped_without_urges(companion_home):
     assert "urge_intensity" not in rec["answers"] and rec["complete"]
 
 
+@pytest.mark.parametrize("urges", ["idk", "nothing really", "i don't want to drink",
+                                   "not at the moment", "um no"])
+def test_conditional_prompt_skipped_when_nothing_was_named(companion_home, urges):
+    rec, source, _, _ = run(*EIGHT[:3], urges, *EIGHT[5:], home=companion_home)
+    assert "urge_intensity" not in source.asked and rec["complete"]
+
+
+def test_an_urge_outside_the_vocabulary_still_gets_its_rating(companion_home):
+    rec, source, _, _ = run(*EIGHT[:3], "to text him like forty times", "nine", *EIGHT[5:],
+                            home=companion_home)
+    assert "urge_intensity" in source.asked and rec["complete"]
+    assert rec["answers"]["urge_intensity"]["intensity"] == 9
+    assert "About urges: to text him like forty times, at 9 out of 10." in rec["summary"]
+
+
+@pytest.mark.parametrize("sounds", ["um", "uh... hmm", "ummm"])
+def test_filler_sounds_alone_are_not_an_answer(companion_home, sounds):
+    rec, source, prompter, _ = run(EIGHT[0], sounds, *EIGHT[1:], home=companion_home)
+    assert source.asked[:3] == ["situation", "emotions", "emotions"]
+    assert rec["answers"]["emotions"]["text"] == EIGHT[1]
+    assert any("didn't catch" in t for _, t in prompter.said)
+
+
 @pytest.mark.parametrize("word", ["repeat", "can you say that again"])
 def test_repeat_asks_the_same_prompt_again(companion_home, word):
     rec, _source, prompter, _ = run(word, *EIGHT, home=companion_home)

@@ -71,6 +71,32 @@ def test_none_answers_are_plain():
     assert "I haven't tried any skills yet." in text
 
 
+@pytest.mark.parametrize(("field", "text", "sentence"), [
+    ("goal", "idk", "I'm not sure yet what I want help with."),
+    ("goal", "um i don't know", "I'm not sure yet what I want help with."),
+    ("backup", "nothing", "I don't have a backup plan yet."),
+    ("backup", "i'm not sure", "I don't have a backup plan yet."),
+    ("situation", "i dont know", "I'm not sure how to describe what's happening."),
+    ("skills_tried", "i didn't try anything", "I haven't tried any skills yet."),
+    ("urges", "not really", "I have no urges right now."),
+    ("urges", "dunno", "I'm not sure about urges right now."),
+])
+def test_none_and_unsure_answers_become_plain_sentences(field, text, sentence):
+    overrides = {field: {"text": text, "urges": [], "skills": []}}
+    if field == "urges":
+        overrides["urge_intensity"] = {"skipped": True}
+    summary = build_summary(full_answers(**overrides))
+    assert sentence in summary
+    assert text not in summary
+
+
+def test_a_sentence_starting_with_no_is_not_a_none_answer():
+    text = build_summary(full_answers(urges={"text": "no one would care", "urges": []},
+                                      urge_intensity={"text": "5", "intensity": 5}))
+    assert "About urges: no one would care, at 5 out of 10." in text
+    assert "no urges" not in text
+
+
 def test_unrecognised_words_are_quoted_not_guessed():
     text = build_summary(full_answers(emotions={"text": "just weird and off", "emotions": []}))
     assert "I feel: just weird and off, at 8 out of 10." in text
