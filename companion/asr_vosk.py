@@ -77,9 +77,11 @@ class VoskRecognizer(LoadsInBackground):
         self._lock = threading.Lock()
         self._recognizers: dict[tuple[str, int], Any] = {}
         self._current: Any = None
+        self._open: Any = None  # open dictation beside a grammar recognizer (see start)
         self._rate = 0
         self._unfinished = False
         self._parts: list[dict[str, Any]] = []
+        self._open_parts: list[dict[str, Any]] = []
         self._samples = 0
         self._answering = threading.Event()  # set by start(): a warm-up in progress gives way
 
@@ -140,14 +142,22 @@ class VoskRecognizer(LoadsInBackground):
     # -- Recognizer interface --------------------------------------------------------------
 
     def start(self, kind: str, rate: int) -> None:
-        """Begin an answer; reuses the recognizer for this kind's grammar and rate."""
+        """Begin an answer; reuses the recognizer for this kind's grammar and rate.
+
+        A grammar answer (a rating, yes/no) is also heard by open dictation, so words outside
+        the grammar (crisis language above all) still reach the transcript as `open_text`.
+        """
         self._answering.set()
         self.wait()
-        if self._unfinished and self._current is not None:
+        if self._unfinished:
             # An answer abandoned mid-way: FinalResult() discards it (Reset() let words through).
-            self._current.FinalResult()
+            for rec in (self._current, self._open):
+                if rec is not None:
+                    rec.FinalResult()
         self._current = self._recognizer(kind, rate)
-        self._rate, self._parts, self._samples, self._unfinished = rate, [], 0, True
+        self._open = self._recognizer(FREE, rate) if self.grammar_for(kind) else None
+        self._rate, self._samples, self._unfinished = rate, 0, True
+        self._parts, self._open_parts = [], []
 
     def accept(self, chunk: AudioChunk) -> str:
         """Feed audio; returns the text heard so far in this answer."""
@@ -155,23 +165,20 @@ class VoskRecognizer(LoadsInBackground):
             raise RuntimeError("accept() before start()")
         data = mono_chunk(chunk).data
         self._samples += len(data) // 2
-        if self._current.AcceptWaveform(data):
-            self._parts.append(parse_result(self._current.Result()))
-            partial = ""
-        else:
-            partial = parse_partial(self._current.PartialResult())
-        return " ".join(t for t in [*(p["text"] for p in self._parts), partial] if t)
+        if self._open is not None:
+            _feed(self._open, data, self._open_parts)
+        return _feed(self._current, data, self._parts)
 
     def finish(self) -> Transcript:
         """End the answer; the recognizer stays ready for the next answer of its kind."""
         if self._current is None:
             return Transcript("", engine=self.engine)
-        self._parts.append(parse_result(self._current.FinalResult()))
+        text, words = _final(self._current, self._parts)
+        open_text, open_words = _final(self._open, self._open_parts) if self._open else ("", ())
         self._unfinished = False
-        text = " ".join(p["text"] for p in self._parts if p["text"])
-        words = tuple(w for p in self._parts for w in p["words"])
         seconds = self._samples / self._rate if self._rate else 0.0
-        return Transcript(text=text, words=words, audio_seconds=seconds, engine=self.engine)
+        return Transcript(text=text, words=words, audio_seconds=seconds, engine=self.engine,
+                          open_text=open_text, open_words=open_words)
 
     def _recognizer(self, kind: str, rate: int) -> Any:
         grammar = self.grammar_for(kind)
@@ -206,6 +213,22 @@ def warm_up_audio(rate: int, path: Path = WARM_UP) -> bytes:
     except (OSError, AudioFileError) as exc:
         log.debug("warm-up audio unavailable (%s); using noise", exc)
         return np.random.default_rng(0).normal(0, 200, rate).astype(np.int16).tobytes()
+
+
+def _feed(rec: Any, data: bytes, parts: list[dict[str, Any]]) -> str:
+    """Audio into one recognizer; returns all it has heard in this answer so far."""
+    if rec.AcceptWaveform(data):
+        parts.append(parse_result(rec.Result()))
+        partial = ""
+    else:
+        partial = parse_partial(rec.PartialResult())
+    return " ".join(t for t in [*(p["text"] for p in parts), partial] if t)
+
+
+def _final(rec: Any, parts: list[dict[str, Any]]) -> tuple[str, tuple[tuple[str, float], ...]]:
+    parts.append(parse_result(rec.FinalResult()))
+    text = " ".join(p["text"] for p in parts if p["text"])
+    return text, tuple(w for p in parts for w in p["words"])
 
 
 def supports_grammar(path: Path) -> bool:

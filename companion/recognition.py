@@ -26,6 +26,10 @@ class Transcript:
     audio_seconds: float = 0.0
     """Length of the audio recognised (seconds)."""
     engine: str = ""
+    open_text: str = ""
+    """When `text` came from a restricted grammar: what open dictation heard of the same audio
+    (so crisis words are never lost to a grammar of numbers); else empty."""
+    open_words: tuple[tuple[str, float], ...] = ()
 
 
 class Recognizer(Protocol):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any, TextIO
 
 from companion.audio_in import AudioInput, level_dbfs
@@ -53,6 +54,19 @@ class LiveLine:
         print(f"  > {shown}", file=self.stream, flush=True)
 
 
+def with_open_words_if_crisis(transcript: Transcript) -> Transcript:
+    """The open-dictation words instead of the grammar's when only they hold crisis language
+    ("eight ... i want to die" heard as just "eight" by a grammar of numbers)."""
+    from companion.analysis import detect_crisis
+
+    if not transcript.open_text or detect_crisis(transcript.text):
+        return transcript
+    if not detect_crisis(transcript.open_text):
+        return transcript
+    log.info("crisis words heard outside the %s grammar; using open dictation", transcript.engine)
+    return replace(transcript, text=transcript.open_text, words=transcript.open_words)
+
+
 class VoiceAnswers:
     """An AnswerSource that listens: each answer runs until a patient end-of-answer decision."""
 
@@ -85,6 +99,7 @@ class VoiceAnswers:
         if chunks is None:
             return None
         transcript, lost = self._hear(chunks, prompt.kind)
+        transcript = with_open_words_if_crisis(transcript)
         text, words = strip_closing(transcript.text.strip(), transcript.words)
         self.line.final(text)
         if lost is not None:

@@ -101,7 +101,8 @@ def ko():
 @pytest.fixture(scope="module")
 def ko_audio(tmp_path_factory):
     folder = tmp_path_factory.mktemp("ko")
-    texts = {"yes": "네", "no": "아니요", "greeting": "안녕하세요 감사합니다"}
+    texts = {"yes": "네", "no": "아니요", "greeting": "안녕하세요 감사합니다",
+             "outside": "아니요 오늘 기분이 좋아요"}
     return {key: read_wav(synth(folder / f"{key}.wav", text, "ko")) for key, text in texts.items()}
 
 
@@ -137,6 +138,18 @@ def test_grammar_mode_hears_only_its_phrases(ko, ko_audio):
 
 @real
 @needs_ko
+@needs_espeak
+def test_a_grammar_answer_is_also_heard_by_open_dictation(ko, ko_audio):
+    """Words outside the grammar (in English: crisis language at a rating) are not lost."""
+    _, free = feed(ko, ko_audio["outside"], "free")
+    _, grammar = feed(ko, ko_audio["outside"], "yesno")
+    assert set(grammar.text.split()) <= {"네", "아니요", "안녕하세요", "감사합니다"}
+    assert grammar.open_text == free.text and grammar.open_text != grammar.text
+    assert grammar.open_words and free.open_text == ""  # open dictation needs no shadow
+
+
+@real
+@needs_ko
 def test_grammar_keeps_only_words_the_model_knows(ko):
     assert not ko.knows("[unk]")  # this model has no [unk]: it must not be added
     assert ko.knows("네") and not ko.knows("yes")
@@ -166,6 +179,7 @@ def test_an_abandoned_answer_does_not_leak_into_the_next(ko, ko_audio):
         ko.accept(piece)  # never finished: the next start() must reset
     _, transcript = feed(ko, ko_audio["no"], "yesno")
     assert transcript.text == "아니요"
+    assert "안녕하세요" not in transcript.open_text  # the open recognizer was reset too
 
 
 @real

@@ -335,3 +335,51 @@ def test_speech_resuming_until_the_file_ends_means_a_fresh_transcription(tmp_pat
     assert [c for c, _ in heard["calls"]] == ["prefetch", "discard"]
     assert not heard["used"] and heard["transcriptions"] == 2
     assert answers.last_reason == "end_of_audio"
+
+
+class GrammarRecognizer(ScriptedRecognizer):
+    """Like Vosk in grammar mode: rating answers come back as their numbers only, with what
+    open dictation heard of the same audio beside them."""
+
+    def __init__(self, *texts, grammar=("eight", "seven", "six", "five")):
+        super().__init__(*texts)
+        self.grammar = set(grammar)
+
+    def finish(self):
+        heard = super().finish()
+        if self.current["kind"] != "intensity":
+            return heard
+        kept = " ".join(w for w in heard.text.split() if w in self.grammar)
+        return Transcript(kept, tuple((w, 0.9) for w in kept.split()), heard.audio_seconds,
+                          "grammar", open_text=heard.text, open_words=heard.words)
+
+
+@pytest.mark.parametrize(("transcript", "expected"), [
+    (Transcript("eight", open_text="eight and i just want to die"), "eight and i just want to die"),
+    (Transcript("eight", open_text="eight out of ten"), "eight"),
+    (Transcript("eight", open_text=""), "eight"),
+])
+def test_open_dictation_replaces_the_grammar_words_only_for_crisis(transcript, expected):
+    from companion.voice import with_open_words_if_crisis
+
+    assert with_open_words_if_crisis(transcript).text == expected
+
+
+def test_crisis_words_at_a_rating_prompt_reach_the_safety_response(tmp_path, speech):
+    """A grammar of numbers cannot write 'i want to die'; open dictation beside it can."""
+    from companion.session import run_session
+    from companion.store import SessionStore
+    from tests.fakes import RecordingSafety, StepClock
+
+    said = ["my mom yelled at me", "sad", "eight and i just want to die", "none",
+            "nothing", "how to get through tonight", "call my aunt"]
+    paths = [wav(tmp_path, f"{i:02}.wav", silence(0.3), speech(text), silence(3))
+             for i, text in enumerate(said)]
+    safety = RecordingSafety()
+    record = run_session(load_default(), source=voice_answers(paths, GrammarRecognizer(*said)),
+                         prompter=RecordingPrompter(), store=SessionStore(tmp_path / "home"),
+                         clock=StepClock(), safety=safety, mode="voice")
+    assert [t["prompt"] for t in safety.triggers] == ["intensity"]
+    assert record["answers"]["intensity"]["intensity"] == 8
+    assert record["answers"]["intensity"]["crisis_kinds"] == ["suicide"]
+    assert record["summary"].startswith("I'm having thoughts of suicide.")
