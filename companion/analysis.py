@@ -13,9 +13,9 @@ from companion.analysis_text import normalise
 from companion.vocabulary import load_data
 
 __all__ = [
-    "CRISIS_KINDS", "KINDS", "Analysis", "analyze", "detect_command", "detect_crisis",
-    "find_emotions", "find_skills", "find_urges", "only_denied", "parse_intensity", "parse_yesno",
-    "reply_kind", "risk_words",
+    "CRISIS_KINDS", "KINDS", "Analysis", "analyze", "answers_the_prompt", "crisis_in",
+    "detect_command", "detect_crisis", "find_emotions", "find_skills", "find_urges",
+    "names_something", "only_denied", "parse_intensity", "parse_yesno", "reply_kind", "risk_words",
 ]
 
 RISK_SCAN_WORDS = 2000
@@ -100,3 +100,23 @@ def analyze(text: str, kind: str) -> Analysis:
     elif kind == "yesno":
         fields = {"answer": parse_yesno(text)}
     return Analysis(**fields, crisis=bool(crisis), crisis_kinds=crisis)
+
+
+def answers_the_prompt(kind: str, result: Analysis) -> bool:
+    """Whether an answer holds what its prompt asked for (free answers always do)."""
+    wanted = {"emotions": result.emotions, "urges": result.urges, "skills": result.skills,
+              "intensity": result.intensity is not None, "yesno": result.answer}
+    return bool(wanted.get(kind, True))
+
+
+def names_something(kind: str, text: str) -> bool:
+    """Whether an answer named something the vocabulary doesn't know ("to text him forty
+    times"), rather than none, "i don't know", or only denials ("i don't want to drink")."""
+    if not text or reply_kind(text) is not None:
+        return False
+    return not (kind in ("emotions", "urges", "skills") and only_denied(kind, text))
+
+
+def crisis_in(kinds: list[str], texts: list[str]) -> list[str]:
+    """`kinds` plus the crisis kinds in `texts`, without repeats; [] when there are none."""
+    return list(dict.fromkeys([*kinds, *(k for t in texts for k in detect_crisis(t))]))

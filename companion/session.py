@@ -5,21 +5,21 @@ from __future__ import annotations
 import logging
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
 from companion import analysis
 from companion.errors import SessionInterrupted
 from companion.store import SCHEMA_VERSION, SessionStore
-from companion.summary import SAFETY_URGES, build_summary, suggest_skills
+from companion.summary import build_summary, suggest_skills
+from companion.triage import Responder, Triage
 from companion.worksheet import Prompt, Worksheet
 
 log = logging.getLogger(__name__)
-SAFETY_LEVEL = 7
-"""Urge intensity (0-10) at or above which a self-harm or suicide urge triggers the safety response."""
 INTENSITY_HINT = "Please give a number from zero to ten."
-CHECK_IN = Prompt(id="_check_in", kind="yesno", text="That sounds hard. Are you safe right now?")
+LISTEN_AGAIN = -1
+"""What an answer step returns when the same prompt keeps listening."""
 RETRY = "awaiting_retry"
 """Marks a saved answer that was not understood yet and will be asked once more."""
 COMMANDS_HELP = ("Answer in your own words. You can also say: repeat, skip, go back, or stop. "
@@ -50,11 +50,7 @@ class Prompter(Protocol):
         """Deliver `text`; role is one of prompt, hint, info, safety, summary. Blocks until done."""
 
 
-class SafetyResponder(Protocol):
-    """The immediate response to crisis language or a strong self-harm/suicide urge."""
-
-    def respond(self, trigger: dict[str, Any], prompter: Prompter, source: AnswerSource) -> bool:
-        """Show the safety information; True when the client wants to continue the worksheet."""
+SafetyResponder = Responder
 
 
 def new_record(worksheet: Worksheet, session_id: str, now: datetime, mode: str) -> dict[str, Any]:
@@ -86,6 +82,15 @@ def clean_text(text: str) -> str:
     return " ".join("".join(chars).split())
 
 
+@dataclass
+class _Tries:
+    """How one prompt has gone so far: earlier words, empty answers, a re-ask after safety."""
+
+    earlier: list[str] = field(default_factory=list)
+    empties: int = 0
+    reasked: bool = False
+
+
 class Session:
     """A small state machine over the worksheet's prompts (index + history for 'back')."""
 
@@ -94,7 +99,9 @@ class Session:
                  safety: SafetyResponder) -> None:
         self.worksheet, self.record = worksheet, record
         self.source, self.prompter, self.store = source, prompter, store
-        self.clock, self.safety = clock, safety
+        self.clock = clock
+        self.triage = Triage(record, prompter=prompter, source=source, responder=safety,
+                             save=self._save, now=self._now, clean=clean_text)
         self.history: list[int] = []
 
     def run(self) -> dict[str, Any]:
@@ -128,57 +135,60 @@ class Session:
                 self._save()
             return index + 1
         self.prompter.say(prompt.text, "prompt")
-        earlier = self._unclear_attempts(prompt)
-        if earlier:  # back at a rating that was not understood last time
+        tries = _Tries(earlier=self._unclear_attempts(prompt))
+        if tries.earlier:  # back at a rating that was not understood last time
             self.prompter.say(INTENSITY_HINT, "hint")
-        empties, reasked = 0, False
-        while True:
+        nxt: int | None = LISTEN_AGAIN
+        while nxt == LISTEN_AGAIN:
             heard = self.source.listen(prompt)
             if heard is None:
                 self._end("interrupted")
                 return None
-            text = clean_text(heard.text)
-            if prompt.kind != "yesno" and text and analysis.reply_kind(text) == "filler":
-                text = ""  # "um..." alone is not an answer yet
-            command = analysis.detect_command(text) if text else None
-            if command:
-                self._event("command", prompt.id, command=command)
-                nxt = self._command(command, index, prompt)
-                if nxt != index or command in ("skip", "back"):
-                    return nxt
-                continue
-            if not text:
-                empties += 1
-                if empties >= 2:
-                    self._store_answer(prompt, Answer(""), None, skipped=True, earlier=earlier)
-                    return self._advance(index)
-                self.prompter.say("I didn't catch an answer. Try again, or say skip.", "hint")
-                continue
-            result = analysis.analyze(text, prompt.kind)
-            if prompt.kind == "intensity" and result.intensity is None and not earlier:
-                # on disk at once, marked to ask again; if nothing clearer comes, these words stay
-                self._store_answer(prompt, Answer(text, heard.words, heard.source), result,
-                                   retry=True)
-                earlier.append(text)
-                if not self._check_safety(prompt, text, result):
-                    self._end("stopped")
-                    return None
-                self.prompter.say(INTENSITY_HINT, "hint")
-                continue
-            self._store_answer(prompt, Answer(text, heard.words, heard.source), result,
-                               earlier=earlier)
-            responses = len(self.record["safety"]["triggers"])
-            if not self._check_safety(prompt, text, result):
-                self._end("stopped")
-                return None
-            if (len(self.record["safety"]["triggers"]) > responses and not reasked
-                    and not answers_the_prompt(prompt.kind, result)):
-                # the safety response came first; the question itself is still unanswered
-                reasked = True
-                earlier.append(text)
-                self.prompter.say(prompt.text, "prompt")
-                continue
-            return self._advance(index)
+            nxt = self._take(index, prompt, heard, tries)
+        return nxt
+
+    def _take(self, index: int, prompt: Prompt, heard: Answer, tries: _Tries) -> int | None:
+        """One thing heard at a prompt: a command, nothing, or an answer."""
+        text = clean_text(heard.text)
+        if prompt.kind != "yesno" and text and analysis.reply_kind(text) == "filler":
+            text = ""  # "um..." alone is not an answer yet
+        command = analysis.detect_command(text) if text else None
+        if command:
+            self._event("command", prompt.id, command=command)
+            nxt = self._command(command, index, prompt)
+            return nxt if nxt != index or command in ("skip", "back") else LISTEN_AGAIN
+        if not text:
+            tries.empties += 1
+            if tries.empties >= 2:
+                self._store_answer(prompt, Answer(""), None, skipped=True, earlier=tries.earlier)
+                return self._advance(index)
+            self.prompter.say("I didn't catch an answer. Try again, or say skip.", "hint")
+            return LISTEN_AGAIN
+        return self._answer(index, prompt, Answer(text, heard.words, heard.source), tries)
+
+    def _answer(self, index: int, prompt: Prompt, heard: Answer, tries: _Tries) -> int | None:
+        """Understand, save, check safety; then move on, or ask once more when unclear."""
+        result = analysis.analyze(heard.text, prompt.kind)
+        unclear = prompt.kind == "intensity" and result.intensity is None and not tries.earlier
+        # on disk at once; an unclear rating is marked to ask again (these words stay if not)
+        self._store_answer(prompt, heard, result, earlier=None if unclear else tries.earlier,
+                           retry=unclear)
+        responses = len(self.record["safety"]["triggers"])
+        if not self.triage.check(prompt, heard.text, result):
+            self._end("stopped")
+            return None
+        if unclear:
+            tries.earlier.append(heard.text)
+            self.prompter.say(INTENSITY_HINT, "hint")
+            return LISTEN_AGAIN
+        if (len(self.record["safety"]["triggers"]) > responses and not tries.reasked
+                and not analysis.answers_the_prompt(prompt.kind, result)):
+            # the safety response came first; the question itself is still unanswered
+            tries.reasked = True
+            tries.earlier.append(heard.text)
+            self.prompter.say(prompt.text, "prompt")
+            return LISTEN_AGAIN
+        return self._advance(index)
 
     def _command(self, command: str, index: int, prompt: Prompt) -> int | None:
         if command == "repeat":
@@ -213,7 +223,7 @@ class Session:
             return True
         if answer.get("kind") in ("intensity", "yesno"):
             return answer.get("intensity") is not None or answer.get("answer") == "yes"
-        return names_something(answer.get("kind", "free"), answer.get("text", ""))
+        return analysis.names_something(answer.get("kind", "free"), answer.get("text", ""))
 
     def _unclear_attempts(self, prompt: Prompt) -> list[str]:
         """The saved words of an answer still waiting to be asked again (else [])."""
@@ -239,51 +249,11 @@ class Session:
             entry["words"] = [{"word": w, "conf": round(c, 3)} for w, c in heard.words]
         if earlier:
             entry["earlier_attempts"] = list(earlier)
-            _keep_crisis(entry, earlier)
+            kinds = analysis.crisis_in([*entry.get("crisis_kinds", [])], earlier)
+            if kinds:  # crisis words said first stay on the answer, and so in the summary
+                entry["crisis"], entry["crisis_kinds"] = True, kinds
         self.record["answers"][prompt.id] = entry
         self._save()
-
-    def _check_safety(self, prompt: Prompt, text: str, result: analysis.Analysis) -> bool:
-        """Run the safety response when needed; False when the client chose to stop."""
-        reason = None
-        if result.crisis:
-            reason = "crisis_language"
-        elif (result.intensity or 0) >= SAFETY_LEVEL and self._safety_urges(prompt, result):
-            reason = "urge_intensity"
-        named_urge = bool(set(result.urges) & set(SAFETY_URGES))  # rated at the next prompt
-        if reason is None and not named_urge and analysis.risk_words(text):
-            reason = self._check_in(prompt)
-        if reason is None:
-            return True
-        trigger = {"prompt": prompt.id, "text": text, "reason": reason, "at": self._now(),
-                   "kinds": list(result.crisis_kinds), "intensity": result.intensity}
-        safety = self.record["safety"]
-        safety["crisis"] = safety["crisis"] or result.crisis
-        safety["triggers"].append(trigger)
-        self._save()
-        carry_on = self.safety.respond(trigger, self.prompter, self.source)
-        safety["notice_shown"] = True
-        trigger["continued"] = carry_on
-        self._save()
-        return carry_on
-
-    def _check_in(self, prompt: Prompt) -> str | None:
-        """Risk words without recognised crisis language: ask once whether the client is safe.
-        Anything but a clear yes gets the safety response."""
-        self.prompter.say(CHECK_IN.text, "prompt")
-        heard = self.source.listen(CHECK_IN)
-        reply = clean_text(heard.text) if heard is not None else ""
-        result = analysis.analyze(reply, "yesno")
-        self._event("check_in", prompt.id, reply=reply, answer=result.answer)
-        if result.crisis:
-            return "crisis_language"
-        return None if result.answer == "yes" else "not_safe"
-
-    def _safety_urges(self, prompt: Prompt, result: analysis.Analysis) -> bool:
-        urges = set(result.urges)
-        if prompt.condition:
-            urges |= set(self.record["answers"].get(prompt.condition, {}).get("urges", []))
-        return bool(urges & set(SAFETY_URGES))
 
     def _event(self, kind: str, prompt_id: str, **details: Any) -> None:
         self.record["events"].append({"at": self._now(), "type": kind, "prompt": prompt_id,
@@ -312,30 +282,6 @@ class Session:
     def _save(self) -> None:
         self.record["updated_at"] = self._now()
         self.store.save(self.record)
-
-
-def _keep_crisis(entry: dict[str, Any], earlier: list[str]) -> None:
-    """Crisis words said in an earlier attempt at this prompt stay on the answer (and so in the
-    summary), whatever the final words were."""
-    kinds = [k for text in earlier for k in analysis.detect_crisis(text)]
-    if kinds:
-        entry["crisis"] = True
-        entry["crisis_kinds"] = list(dict.fromkeys([*entry.get("crisis_kinds", []), *kinds]))
-
-
-def names_something(kind: str, text: str) -> bool:
-    """Whether an answer named something the vocabulary doesn't know ("to text him forty
-    times"), rather than none, "i don't know", or only denials ("i don't want to drink")."""
-    if not text or analysis.reply_kind(text) is not None:
-        return False
-    return not (kind in ("emotions", "urges", "skills") and analysis.only_denied(kind, text))
-
-
-def answers_the_prompt(kind: str, result: analysis.Analysis) -> bool:
-    """Whether an answer holds what its prompt asked for (free answers always do)."""
-    wanted = {"emotions": result.emotions, "urges": result.urges, "skills": result.skills,
-              "intensity": result.intensity is not None, "yesno": result.answer}
-    return bool(wanted.get(kind, True))
 
 
 def run_session(worksheet: Worksheet, *, source: AnswerSource, prompter: Prompter,

@@ -285,3 +285,29 @@ def test_risk_words(text, found):
     from companion.analysis import risk_words
 
     assert bool(risk_words(text)) is found
+
+
+@pytest.mark.parametrize(("kind", "text", "expected"), [
+    ("urges", "to text him like forty times", True), ("urges", "i want to quit my job", True),
+    ("urges", "i don't want to drink", False), ("urges", "no urges", False),
+    ("urges", "idk", False), ("urges", "um", False), ("urges", "", False),
+    ("free", "no one would care", True),
+])
+def test_names_something(kind, text, expected):
+    assert analysis.names_something(kind, text) is expected
+
+
+@pytest.mark.parametrize(("kind", "text", "expected"), [
+    ("emotions", "i want to kill myself", False), ("emotions", "so sad i want to die", True),
+    ("intensity", "i want to die", False), ("intensity", "eight", True),
+    ("urges", "i want to kill myself", True), ("yesno", "whatever", False),
+    ("free", "i want to die", True),
+])
+def test_answers_the_prompt(kind, text, expected):
+    assert analysis.answers_the_prompt(kind, analyze(text, kind)) is expected
+
+
+def test_crisis_in_adds_kinds_from_earlier_words_once():
+    assert analysis.crisis_in(["suicide"], ["i want to die", "i cut myself last night"]) == [
+        "suicide", "self_harm_done"]
+    assert analysis.crisis_in([], ["eight", "skip"]) == []
