@@ -70,25 +70,34 @@ def transcribe_file(recognizer: Any, path: Path, kind: str | None) -> dict[str, 
         recognizer.accept(piece)
     transcript = recognizer.finish()
     seconds = time.perf_counter() - began
+    from companion.voice import with_open_words_if_crisis
+
+    chosen = with_open_words_if_crisis(transcript)  # as a session would hear it
     result: dict[str, Any] = {
         "file": str(path),
-        "text": transcript.text,
-        "words": [[w, round(c, 3)] for w, c in transcript.words],
+        "text": chosen.text,
+        "words": [[w, round(c, 3)] for w, c in chosen.words],
         "engine": transcript.engine,
         "audio_seconds": round(audio.seconds, 3),
         "processing_seconds": round(seconds, 3),
         "real_time_factor": round(seconds / audio.seconds, 3) if audio.seconds else None,
     }
+    if transcript.open_text:
+        result["grammar_text"] = transcript.text
+        result["open_text"] = transcript.open_text
     if kind:
         from companion import analysis
 
         result["kind"] = kind
-        result["understood"] = analysis.analyze(transcript.text, kind).as_dict()
+        result["understood"] = analysis.analyze(chosen.text, kind).as_dict()
     return result
 
 
 def _print_text(result: dict[str, Any], out: Any) -> None:
     print(f"{result['file']}: {result['text'] or '(nothing heard)'}", file=out)
+    if "open_text" in result:
+        print(f"  grammar heard: {result['grammar_text'] or '-'}; open dictation: "
+              f"{result['open_text'] or '-'}", file=out)
     print(f"  {result['audio_seconds']:.2f} s of audio, {result['processing_seconds']:.2f} s "
           f"to recognise (real-time factor {result['real_time_factor'] or 0:.2f}), "
           f"{result['engine']}", file=out)

@@ -127,3 +127,35 @@ def test_model_download_from_a_file_that_does_not_verify(tmp_path):
 def test_model_without_an_action_explains():
     code, _, err = run("model")
     assert code == 2 and "companion model download" in err
+
+
+class GrammarOnly:
+    """A recognizer whose grammar heard only the number, with open dictation beside it."""
+
+    def start(self, kind, rate):
+        self.kind = kind
+
+    def accept(self, chunk):
+        return ""
+
+    def finish(self):
+        from companion.recognition import Transcript
+
+        return Transcript("eight", (("eight", 0.9),), 1.0, "fake",
+                          open_text="eight and i just want to die",
+                          open_words=(("eight", 0.8), ("die", 0.7)))
+
+
+def test_transcribe_reports_crisis_words_open_dictation_heard(tmp_path):
+    import numpy as np
+
+    from companion.audio import AudioChunk
+    from companion.cmd_transcribe import transcribe_file
+    from companion.wavfile import write_wav
+
+    path = tmp_path / "a.wav"
+    write_wav(path, AudioChunk(16000, 2, 1, np.zeros(16000, np.int16).tobytes()))
+    result = transcribe_file(GrammarOnly(), path, "intensity")
+    assert result["text"] == "eight and i just want to die"
+    assert result["grammar_text"] == "eight" and result["words"][1] == ["die", 0.7]
+    assert result["understood"]["crisis"] is True and result["understood"]["intensity"] == 8
