@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from companion.progress import GENERAL_URGE
-from companion.session import RETRY, AnswerSource, Prompter, SafetyResponder, clean_text
+from companion.session import RETRY, AnswerSource, Prompter, SafetyResponder, answer_text
 from companion.summary import SAFETY_URGES
 from companion.vocabulary import display, load_data
 from companion.worksheet import Prompt
@@ -98,7 +98,7 @@ class Reflection:
             heard = self.source.listen(prompt)
             if heard is None:
                 return "interrupted"
-            text = clean_text(heard.text)
+            text = answer_text(heard.text, prompt.kind)
             command = analysis.detect_command(text) if text else None
             if command:
                 outcome = self._command(command, question, heard.source)

@@ -82,6 +82,15 @@ def clean_text(text: str) -> str:
     return " ".join("".join(chars).split())
 
 
+def answer_text(text: str, kind: str) -> str:
+    """The cleaned answer; "" when it is only sounds like "um" (not an answer yet), except at a
+    yes/no question, where short sounds can be the answer."""
+    text = clean_text(text)
+    if kind != "yesno" and text and analysis.reply_kind(text) == "filler":
+        return ""
+    return text
+
+
 @dataclass
 class _Tries:
     """How one prompt has gone so far: earlier words, empty answers, a re-ask after safety."""
@@ -149,9 +158,7 @@ class Session:
 
     def _take(self, index: int, prompt: Prompt, heard: Answer, tries: _Tries) -> int | None:
         """One thing heard at a prompt: a command, nothing, or an answer."""
-        text = clean_text(heard.text)
-        if prompt.kind != "yesno" and text and analysis.reply_kind(text) == "filler":
-            text = ""  # "um..." alone is not an answer yet
+        text = answer_text(heard.text, prompt.kind)
         command = analysis.detect_command(text) if text else None
         if command:
             self._event("command", prompt.id, command=command)

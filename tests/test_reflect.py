@@ -128,3 +128,10 @@ def test_every_prompt_fits_in_fifteen_words_with_the_longest_names():
     for spec in data["prompt"].values():
         text = spec["text"].format(skill=longest["skills"], urge=longest["urges"])
         assert len(text.split()) <= 15, text
+
+
+def test_filler_sounds_alone_are_not_an_answer():
+    result, _, source, prompter = run("um", "tipp", "7", "no", "x")
+    assert source.asked[:3] == ["skills", "skills", "helped.tipp"]
+    assert result["skills"] == ["tipp"] and result["helped"] == {"tipp": 7}
+    assert ("hint", load_data(reflect.DATA)["empty_hint"]) in prompter.said
