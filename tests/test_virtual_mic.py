@@ -233,13 +233,18 @@ def test_prepare_session_through_the_virtual_microphone(virtual_mic, synth, tmp_
 
     watcher = threading.Thread(target=watch_ui, daemon=True)
     watcher.start()
+    stdout: list[str] = []  # read beside the watcher: communicate() would close its stderr
+    reader = threading.Thread(target=lambda: stdout.append(proc.stdout.read()), daemon=True)
+    reader.start()
     try:
         for wav in wavs:
             if not _next_prompt(prompts, proc):
                 break  # the session ended early (a misheard urge skips a prompt) or stalled
             threading.Event().wait(1.5)  # the first input callback can take up to ~1.8 s
             subprocess.run(["paplay", f"--device={SINK}", str(wav)], check=True, timeout=30)
-        out, _ = proc.communicate(timeout=120)
+        proc.wait(timeout=120)
+        reader.join(timeout=10)
+        out = "".join(stdout)
     finally:
         if proc.poll() is None:
             proc.kill()
