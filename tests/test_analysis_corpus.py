@@ -156,8 +156,28 @@ def test_blind_set_scores():
     assert m["intensity_accuracy"] >= 0.97
 
 
+def test_second_blind_set_scores():
+    """170 lines by a second auditor who saw neither the vocabulary nor the other sets.
+
+    Scored before any change: crisis recall 0.818 (90/110), 0.891 counting the "are you safe?"
+    check-in that risk words bring, false alarms 2/60. The vocabulary then gained general
+    wordings for what it missed (see "second blind audit" in crisis.toml). Two lines stay below
+    a crisis on purpose: "yeah i already took the pills" and "numb i guess the pills are kicking
+    in" are also what someone on prescribed medication says; their risk words bring the
+    check-in, so every crisis line still gets a safety response.
+    """
+    rows = load_rows("utterances_blind2.jsonl")
+    assert len(rows) >= 170 and sum(r["expect"]["crisis"] for r in rows) >= 100
+    m = report("second blind set", rows)
+    assert m["crisis_recall"] >= 0.98
+    assert m["crisis_false_alarm_rate"] <= 0.05
+    missed = [r["text"] for r in rows
+              if r["expect"]["crisis"] and not analysis.analyze(r["text"], r["kind"]).crisis]
+    assert all(analysis.risk_words(text) for text in missed), missed  # the check-in covers them
+
+
 @pytest.mark.parametrize("name", ["utterances.jsonl", "utterances_hard.jsonl",
-                                  "utterances_blind.jsonl"])
+                                  "utterances_blind.jsonl", "utterances_blind2.jsonl"])
 def test_rows_are_well_formed(name):
     for row in load_rows(name):
         assert row["kind"] in analysis.KINDS
