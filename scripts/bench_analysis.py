@@ -17,7 +17,8 @@ sys.path.insert(0, str(ROOT))
 
 def _rows() -> list[tuple[str, str]]:
     rows = []
-    for name in ("utterances.jsonl", "utterances_hard.jsonl", "utterances_blind.jsonl"):
+    for name in ("utterances.jsonl", "utterances_hard.jsonl", "utterances_blind.jsonl",
+                 "utterances_blind2.jsonl"):
         with open(DATA / name, encoding="utf-8") as fh:
             rows += [(r["text"], r["kind"]) for r in map(json.loads, fh) if r]
     return rows
