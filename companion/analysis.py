@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from companion.analysis_crisis import CRISIS_KINDS, detect_crisis
@@ -10,6 +11,7 @@ from companion.analysis_items import find_items, only_denied
 from companion.analysis_numbers import cued_intensity, parse_intensity
 from companion.analysis_replies import detect_command, parse_yesno, reply_kind
 from companion.analysis_text import normalise
+from companion.analysis_vocab import expand
 from companion.vocabulary import load_data
 
 __all__ = [
@@ -56,8 +58,18 @@ def risk_words(text: str) -> tuple[str, ...]:
         return ()
     padded = f" {words} "
     data = load_data("vocab/risk.toml")
+    for idiom in _risk_idioms():  # "this traffic is killing me" is no reason to check in
+        padded = padded.replace(f" {idiom} ", " | ")
     found = [w for w in data["words"] if f" {w} " in padded]
     return tuple(found + [p for p in data["phrases"] if f" {p} " in padded])
+
+
+@cache
+def _risk_idioms() -> tuple[str, ...]:
+    """risk.toml's idioms, spelled out, longest first (so the longest idiom is removed)."""
+    patterns = load_data("vocab/risk.toml").get("idioms", ())
+    return tuple(sorted({p for pattern in patterns for p in expand(pattern)}, key=len,
+                        reverse=True))
 
 
 def find_emotions(text: str) -> tuple[str, ...]:

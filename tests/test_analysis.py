@@ -272,7 +272,13 @@ def test_order_of_mention_without_duplicates():
 
 
 @pytest.mark.parametrize("text, found", [
-    ("this traffic is killing me", True),
+    # idioms: no check-in (risk.toml `idioms`)
+    ("this traffic is killing me", False), ("i'm dead tired", False),
+    ("my boss is gonna kill me", False), ("i could die of embarrassment", False),
+    ("i cut my finger chopping onions", False),
+    # the same words meant, or denied, still bring the check-in
+    ("this is killing me and i want to die", True), ("i cut my arm", True),
+    ("i'm not going to kill myself tonight", True),
     ("i want to disappear", True),
     ("I can't go on", True),
     ("i keep staring at the pills", True),

@@ -174,6 +174,14 @@ def test_second_blind_set_scores():
     missed = [r["text"] for r in rows
               if r["expect"]["crisis"] and not analysis.analyze(r["text"], r["kind"]).crisis]
     assert all(analysis.risk_words(text) for text in missed), missed  # the check-in covers them
+    # The check-in's cost: on these hard negatives it asked "are you safe?" 38 times of 60
+    # before risk.toml learned idioms ("this traffic is killing me"); 23 now (denials and other
+    # people's crises keep it, on purpose).
+    negatives = [r for r in rows if not r["expect"]["crisis"]]
+    check_ins = sum(bool(analysis.risk_words(r["text"])) and not analysis.analyze(
+        r["text"], r["kind"]).crisis for r in negatives)
+    print(f"  check-ins on negatives        {check_ins}/{len(negatives)}")
+    assert check_ins <= 0.45 * len(negatives)
 
 
 @pytest.mark.parametrize("name", ["utterances.jsonl", "utterances_hard.jsonl",
