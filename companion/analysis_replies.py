@@ -88,21 +88,56 @@ _SOUND = re.compile(r"u+m+|u+h+|h+m+|e+r+m*|a+h+|m+h*m+|o+h+")
 
 
 @cache
-def _replies() -> tuple[frozenset[str], dict[str, str]]:
+def _replies() -> dict:
+    """replies.toml compiled: filler phrases, whole phrases, word sets, respellings."""
     data = load_data("replies.toml")
     phrases = {p: "unsure" for p in data["unsure"]} | {p: "none" for p in data["none"]}
-    return frozenset(data["fillers"]), phrases
+    fillers = sorted((tuple(f.split()) for f in data["fillers"]), key=len, reverse=True)
+    respell = {tuple(k.split()): tuple(v.split()) for k, v in data.get("respell", {}).items()}
+    sets = {kind: (frozenset(data[f"{kind}_core"]),
+                   frozenset(w for p in data[f"{kind}_words"] for w in p.split()))
+            for kind in ("none", "unsure")}
+    return {"fillers": fillers, "phrases": phrases, "respell": respell, "sets": sets}
+
+
+def _rewrite(words: list[str], table: dict, drop: bool) -> list[str]:
+    """Respell (or, with drop, remove) the longest matching word sequences of `table`."""
+    out, i = [], 0
+    keys = sorted(table, key=len, reverse=True) if isinstance(table, dict) else table
+    while i < len(words):
+        for key in keys:
+            if tuple(words[i:i + len(key)]) == key:
+                out += [] if drop else list(table[key])
+                i += len(key)
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out
 
 
 def reply_kind(text: str) -> str | None:
     """'filler' (only sounds like 'um'), 'none' ('nothing', "i didn't try anything"), 'unsure'
     ("i don't know"), or None when the answer says something (see data/replies.toml)."""
-    fillers, phrases = _replies()
+    data = _replies()
     words = [t for t in tokens(text) if t != BREAK]
     if not words:
         return None
-    kept = [w for w in words if w not in fillers and not _SOUND.fullmatch(w)]
+    words = _rewrite(words, data["respell"], drop=False)
+    kept = [w for w in _rewrite(words, data["fillers"], drop=True) if not _SOUND.fullmatch(w)]
     kept = [w for i, w in enumerate(kept) if i == 0 or w != kept[i - 1]]
     if not kept:
         return "filler"
-    return phrases.get(" ".join(kept))
+    phrase = data["phrases"].get(" ".join(kept))
+    if phrase:
+        return phrase
+    for kind in ("none", "unsure"):
+        core, allowed = data["sets"][kind]
+        if set(kept) <= allowed and core & set(kept) and not _negates_wellbeing(kept):
+            return kind
+    return None
+
+
+def _negates_wellbeing(words: list[str]) -> bool:
+    """'not okay', 'nothing is fine': words about being unwell are content, never 'none'."""
+    return any(w in ("okay", "ok", "fine", "good", "alright") for w in words)

@@ -125,7 +125,7 @@ def _emotions(answers: Answers) -> _Sentence | None:
         return _Sentence(f"I feel {join_words([display('emotions', e) for e in emotions])}"
                          + _at(level))
     raw = _text(answers, "emotions")
-    if raw and _reply(raw) in ("none", "unsure"):
+    if raw and _reply(raw) == "unsure":  # "nothing" or "i'm okay" are kept in their words
         return _Sentence(f"I'm not sure what I'm feeling{_at(level)}")
     if raw:
         return _Sentence("I feel: ", raw, _at(level) + ".")

@@ -194,6 +194,12 @@ REPLIES = [
     ("um i don't know", "unsure"), ("dunno lol", "unsure"), ("i'm not sure", "unsure"),
     ("no one would care", None), ("to text him like forty times", None), ("yeah", None),
     ("i want to drink", None), ("", None), ("!!!", None),
+    ("nope none", "none"), ("no i don't have any", "none"), ("nah i'm good", "none"),
+    ("idk man", "unsure"), ("i guess i don't know", "unsure"), ("nun really", "none"),
+    # close to those, but they say something
+    ("not okay", None), ("i'm not okay", None), ("nothing is okay", None),
+    ("nothing feels real", None), ("no but yesterday i cut", None),
+    ("none of your business", None), ("i don't know if i can stay safe", None),
 ]
 
 
