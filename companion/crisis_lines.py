@@ -67,8 +67,12 @@ class CrisisLines:
     name: str
     emergency: Line | None
     lines: tuple[Line, ...]
+    """Lines confirmed on the service's own or an official page: the ones shown."""
     aliases: tuple[str, ...] = ()
     emergency_hint: str = ""
+    unconfirmed: tuple[Line, ...] = ()
+    """Lines seen only in secondary sources (verified = "secondary"): kept in the data for the
+    next check, never shown to a client until they are confirmed."""
 
     @property
     def entries(self) -> tuple[Line, ...]:
@@ -93,12 +97,18 @@ def parse(text: str, source: str) -> CrisisLines:
     raw_lines = data.get("line", [])
     if not isinstance(raw_lines, list):
         raise CrisisDataError(f"{source}: 'line' must be a list of [[line]] tables.")
-    lines = tuple(_line(raw, f"{source} line {i}") for i, raw in enumerate(raw_lines, 1))
+    every = tuple(_line(raw, f"{source} line {i}") for i, raw in enumerate(raw_lines, 1))
+    lines = tuple(line for line in every if line.verified != "secondary")
+    unconfirmed = tuple(line for line in every if line.verified == "secondary")
     if emergency is None and region != OTHER:
         raise CrisisDataError(f"{source}: a region needs an [emergency] number.")
     aliases = tuple(str(a) for a in data.get("aliases", []))
+    if emergency is not None and emergency.verified == "secondary":
+        raise CrisisDataError(f"{source}: the emergency number must be confirmed on an official "
+                              "page (verified = service or official).")
     return CrisisLines(region=region, name=name, emergency=emergency, lines=lines,
-                       aliases=aliases, emergency_hint=str(data.get("emergency_hint", "")))
+                       aliases=aliases, emergency_hint=str(data.get("emergency_hint", "")),
+                       unconfirmed=unconfirmed)
 
 
 def _line(raw: object, where: str) -> Line:
