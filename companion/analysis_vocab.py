@@ -53,6 +53,8 @@ class Vocab:
     exact: dict[str, Entry] = field(default_factory=dict)
     joined: dict[str, Entry] = field(default_factory=dict)
     fuzzy: dict[int, list[str]] = field(default_factory=dict)
+    positions: dict[int, list[set[str]]] = field(default_factory=dict)
+    """For fuzzy phrases of each length: the words found at each position (a quick filter)."""
     settings: dict = field(default_factory=dict)
     rules: dict = field(default_factory=dict)
     whole: dict[str, str] = field(default_factory=dict)
@@ -86,6 +88,9 @@ def _add(vocab: Vocab, phrase: str, entry: Entry) -> None:
         vocab.joined.setdefault("".join(words), entry)
     if not entry.exact_only and not entry.ambiguous and len(key) >= 7:
         vocab.fuzzy.setdefault(len(words), []).append(key)
+        slots = vocab.positions.setdefault(len(words), [set() for _ in words])
+        for slot, word in zip(slots, words, strict=True):
+            slot.add(word)
 
 
 @cache
@@ -137,6 +142,12 @@ def fuzzy_lookup(vocab: Vocab, words: tuple[str, ...], pair_cutoff: float = 75) 
     text = " ".join(words)
     if not choices or len(text) < 7 or len(text) > 60:
         return None
+    if len(words) > 1:
+        # a phrase is accepted below only if half its words are exact, position by position;
+        # when no phrase could have that many, skip the costly search (same results, faster)
+        slots = vocab.positions[len(words)]
+        if 2 * sum(w in slot for w, slot in zip(words, slots, strict=True)) < len(words):
+            return None
     cutoff = 85 if len(words) == 1 else 84
     for key, _score, _i in process.extract(text, choices, scorer=fuzz.ratio,
                                            score_cutoff=cutoff, limit=3):
