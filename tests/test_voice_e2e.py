@@ -112,3 +112,36 @@ def test_safety_plan_by_voice(companion_home, tmp_path):
     assert len(steps) == 6
     assert "sleep" in steps["warning_signs"] and "music" in steps["coping_alone"]
     assert "therapist" in steps["professionals"] and "medicine" in steps["safe_environment"]
+
+
+# Said into --audio-in: a crisis at the emotions question, "yes" to carry on, then the rest.
+CRISIS_BY_VOICE = ["my sister said i ruined her birthday", "i want to kill myself", "yes",
+                   "i feel sad and guilty", "eight", "i want to hide in my room", "five",
+                   "i tried cold water on my face", "how to apologize to my sister",
+                   "call my friend"]
+
+
+def test_crisis_said_by_voice_brings_numbers_and_plan_before_the_next_prompt(companion_home,
+                                                                             tmp_path):
+    assert companion(["config", "set", "region", "US"], companion_home)[0] == 0
+    code, _, err = companion(["plan", "--typed", "--no-speak"], companion_home,
+                             b"i stop sleeping\nbreathing\nthe park\nmy sister\n"
+                             b"my therapist\nlock away my pills\n")
+    assert code == 0, err
+    spoken = speak_into(tmp_path / "crisis", CRISIS_BY_VOICE)
+    code, out, err = companion(["prepare", *VOICE, "--audio-in", str(spoken)], companion_home)
+    assert code == 0, err
+    record = json.loads(out)
+    trigger = record["safety"]["triggers"][0]
+    assert trigger["prompt"] == "emotions" and trigger["reason"] == "crisis_language"
+    assert trigger["continued"] is True and record["safety"]["notice_shown"]
+    # on screen (stderr, as stdout holds the JSON): numbers and plan before the next question
+    shown_at = err.index("kill myself")
+    asked_again = err.index("What emotions are you feeling?", shown_at)
+    assert shown_at < err.index("988", shown_at) < asked_again
+    assert shown_at < err.index("lock away my pills", shown_at) < asked_again
+    answers = record["answers"]
+    assert {"sadness", "guilt"} <= set(answers["emotions"]["emotions"])
+    assert answers["emotions"]["crisis_kinds"] == ["suicide"]  # kept from the first words
+    assert record["summary"].startswith("I'm having thoughts of suicide.")
+    assert record["complete"]
