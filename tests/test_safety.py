@@ -277,3 +277,57 @@ def test_self_harm_urge_rated_eight_triggers_before_the_next_prompt(us_client_wi
 ])
 def test_numbers_are_spoken_digit_by_digit(text, spoken):
     assert crisis_lines.spell_numbers(text) == spoken
+
+
+def test_the_safety_response_is_spoken_with_real_synthesis_before_the_next_prompt(
+        companion_home):
+    """Voice on: the numbers and the plan go through the real espeak-ng synthesizer (played
+    into a recording player: CI has no speakers) before the worksheet asks anything else."""
+    from companion import worksheet
+    from companion.errors import SpeechUnavailable
+    from companion.session import run_session
+    from companion.speech import Pyttsx3Synth, Speaker, SpeakingPrompter
+    from companion.store import SessionStore
+    from tests.fakes import StepClock
+
+    synth = Pyttsx3Synth(rate=170)
+    try:
+        synth.load()
+    except SpeechUnavailable as exc:
+        pytest.skip(f"no text-to-speech here: {exc}")
+
+    class Heard:
+        """Keeps what was synthesized, in order, with how long it plays."""
+
+        def __init__(self):
+            self.spoken = []
+
+        def synthesize(self, text):
+            chunk = synth.synthesize(text)
+            self.spoken.append((text, chunk.seconds))
+            return chunk
+
+    class Played:
+        def __init__(self):
+            self.chunks = []
+
+        def play(self, chunk):
+            self.chunks.append(chunk)
+
+    heard, played = Heard(), Played()
+    prompter = SpeakingPrompter(Screen(), Speaker(heard, played))
+    responder = SafetyResponder(crisis_lines.load("US"), PLAN)
+    try:
+        run_session(worksheet.load_default(), source=Script("i want to kill myself", "yes"),
+                    prompter=prompter, store=SessionStore(companion_home), clock=StepClock(),
+                    safety=responder)
+    finally:
+        synth.close()
+    texts = [text for text, _ in heard.spoken]
+    safety_at = next(i for i, t in enumerate(texts) if "9 8 8" in t)  # read digit by digit
+    next_prompt = texts.index("What emotions are you feeling?")
+    assert texts.index("What's happening right now? Tell me in your own words.") < safety_at
+    assert safety_at < next_prompt
+    assert any("i stop sleeping" in t for t in texts[safety_at:next_prompt])  # the plan
+    assert all(seconds > 0.3 for _, seconds in heard.spoken)  # real audio, not silence
+    assert len(played.chunks) == len(heard.spoken)
