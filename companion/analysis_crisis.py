@@ -7,7 +7,7 @@ from functools import cache, lru_cache
 
 from companion.analysis_items import clause_ends, late_tail, negated
 from companion.analysis_text import BREAK, tokens
-from companion.analysis_vocab import VETO, Span, Vocab, candidates, expand, load
+from companion.analysis_vocab import VETO, Span, Vocab, candidates, expand, load, rewrite
 
 CRISIS_KINDS = ("suicide", "self_harm_done", "overdose")
 
@@ -139,20 +139,7 @@ def _prepared(text: str) -> tuple[str, ...]:
     """Tokens without hesitation sounds, recognizer slips respelled ('mice self' -> 'myself')."""
     vocab = load("crisis")
     fillers = vocab.setting("fillers")
-    toks = [t for t in tokens(text) if t not in fillers]
-    out: list[str] = []
-    i = 0
-    while i < len(toks):
-        for n in (3, 2, 1):
-            meant = vocab.respell.get(tuple(toks[i:i + n])) if i + n <= len(toks) else None
-            if meant is not None:
-                out.extend(meant)
-                i += n
-                break
-        else:
-            out.append(toks[i])
-            i += 1
-    return tuple(out)
+    return tuple(rewrite([t for t in tokens(text) if t not in fillers], vocab.respell))
 
 
 def _said_before(toks: tuple[str, ...], at: int, phrases: frozenset[str], reach: int) -> bool:

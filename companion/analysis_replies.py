@@ -6,7 +6,7 @@ import re
 from functools import cache
 
 from companion.analysis_text import BREAK, tokens
-from companion.analysis_vocab import Vocab, fuzzy_lookup, load, spans
+from companion.analysis_vocab import Vocab, fuzzy_lookup, load, rewrite, spans
 from companion.vocabulary import load_data
 
 YESNO_REACH = 5
@@ -92,28 +92,12 @@ def _replies() -> dict:
     """replies.toml compiled: filler phrases, whole phrases, word sets, respellings."""
     data = load_data("replies.toml")
     phrases = {p: "unsure" for p in data["unsure"]} | {p: "none" for p in data["none"]}
-    fillers = sorted((tuple(f.split()) for f in data["fillers"]), key=len, reverse=True)
+    fillers = {tuple(f.split()): () for f in data["fillers"]}  # rewritten to nothing
     respell = {tuple(k.split()): tuple(v.split()) for k, v in data.get("respell", {}).items()}
     sets = {kind: (frozenset(data[f"{kind}_core"]),
                    frozenset(w for p in data[f"{kind}_words"] for w in p.split()))
             for kind in ("none", "unsure")}
     return {"fillers": fillers, "phrases": phrases, "respell": respell, "sets": sets}
-
-
-def _rewrite(words: list[str], table: dict, drop: bool) -> list[str]:
-    """Respell (or, with drop, remove) the longest matching word sequences of `table`."""
-    out, i = [], 0
-    keys = sorted(table, key=len, reverse=True) if isinstance(table, dict) else table
-    while i < len(words):
-        for key in keys:
-            if tuple(words[i:i + len(key)]) == key:
-                out += [] if drop else list(table[key])
-                i += len(key)
-                break
-        else:
-            out.append(words[i])
-            i += 1
-    return out
 
 
 def reply_kind(text: str) -> str | None:
@@ -123,8 +107,8 @@ def reply_kind(text: str) -> str | None:
     words = [t for t in tokens(text) if t != BREAK]
     if not words:
         return None
-    words = _rewrite(words, data["respell"], drop=False)
-    kept = [w for w in _rewrite(words, data["fillers"], drop=True) if not _SOUND.fullmatch(w)]
+    words = rewrite(words, data["respell"])
+    kept = [w for w in rewrite(words, data["fillers"]) if not _SOUND.fullmatch(w)]
     kept = [w for i, w in enumerate(kept) if i == 0 or w != kept[i - 1]]
     if not kept:
         return "filler"

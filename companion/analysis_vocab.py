@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 import tomllib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -74,6 +75,25 @@ def expand(pattern: str) -> list[str]:
     parts = _GROUP.split(pattern)
     options = [p.split("|") if i % 2 else [p] for i, p in enumerate(parts)]
     return [" ".join("".join(combo).split()) for combo in itertools.product(*options)]
+
+
+def rewrite(words: Sequence[str], table: Mapping[tuple[str, ...], tuple[str, ...]]) -> list[str]:
+    """Words with the longest matching runs of `table` replaced, left to right; a run that
+    maps to () is dropped ("mice self" -> "myself"; "kind of" -> nothing)."""
+    longest = max(map(len, table), default=0)
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for n in range(min(longest, len(words) - i), 0, -1):
+            meant = table.get(tuple(words[i:i + n]))
+            if meant is not None:
+                out.extend(meant)
+                i += n
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out
 
 
 def _add(vocab: Vocab, phrase: str, entry: Entry) -> None:

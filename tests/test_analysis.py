@@ -111,6 +111,7 @@ CRISIS = [
     ("i want to kill myself", ("suicide",)),
     ("i want to kill my self", ("suicide",)),
     ("kys", ("suicide",)),
+    ("i just want to and it all", ("suicide",)),  # a 4-word respelling: "to end it all"
     ("i want to die", ("suicide",)),
     ("i don't want to be alive", ("suicide",)),
     ("thinking about ending it all", ("suicide",)),
