@@ -94,7 +94,7 @@ class VoskRecognizer(LoadsInBackground):
         def warm(model: Any) -> None:
             self._model = model
             for rate in wanted:
-                self._warm(self._recognizer(FREE, rate), rate)
+                self._warm(self._recognizer(FREE, rate, None), rate)
 
         self._loading.start(then=warm)
         return self
@@ -154,8 +154,9 @@ class VoskRecognizer(LoadsInBackground):
             for rec in (self._current, self._open):
                 if rec is not None:
                     rec.FinalResult()
-        self._current = self._recognizer(kind, rate)
-        self._open = self._recognizer(FREE, rate) if self.grammar_for(kind) else None
+        grammar = self.grammar_for(kind)  # checks every phrase against the model: once
+        self._current = self._recognizer(kind, rate, grammar)
+        self._open = self._recognizer(FREE, rate, None) if grammar else None
         self._rate, self._samples, self._unfinished = rate, 0, True
         self._parts, self._open_parts = [], []
 
@@ -180,8 +181,8 @@ class VoskRecognizer(LoadsInBackground):
         return Transcript(text=text, words=words, audio_seconds=seconds, engine=self.engine,
                           open_text=open_text, open_words=open_words)
 
-    def _recognizer(self, kind: str, rate: int) -> Any:
-        grammar = self.grammar_for(kind)
+    def _recognizer(self, kind: str, rate: int, grammar: list[str] | None) -> Any:
+        """The reused recognizer for `kind`'s `grammar` (None: open dictation) at `rate`."""
         key = (kind if grammar else FREE, rate)
         with self._lock:
             if key not in self._recognizers:
