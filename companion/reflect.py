@@ -8,7 +8,16 @@ from datetime import datetime
 from typing import Any
 
 from companion.progress import GENERAL_URGE
-from companion.session import RETRY, AnswerSource, Prompter, SafetyResponder, answer_text
+from companion.session import (
+    RETRY,
+    Answer,
+    AnswerSource,
+    Prompter,
+    SafetyResponder,
+    answer_entry,
+    answer_text,
+    unclear_attempts,
+)
 from companion.summary import SAFETY_URGES
 from companion.vocabulary import display, load_data
 from companion.worksheet import Prompt
@@ -90,7 +99,7 @@ class Reflection:
 
         prompt = question.prompt
         self.prompter.say(prompt.text, "prompt")
-        earlier = self._unclear_attempts(question)
+        earlier = unclear_attempts(self.reflection["answers"].get(question.prompt.id))
         if earlier:  # back at a rating or yes/no that was not understood last time
             self.prompter.say(self._hint(prompt.kind), "hint")
         empties = 0
@@ -124,13 +133,6 @@ class Reflection:
             self._store(question, text, result, heard.source, earlier)
             return "next" if self._safe(question, text, result) else "stopped"
 
-    def _unclear_attempts(self, question: Question) -> list[str]:
-        """The saved words of an answer still waiting to be asked again (else [])."""
-        saved = self.reflection["answers"].get(question.prompt.id) or {}
-        if not saved.get(RETRY):
-            return []
-        return [*saved.get("earlier_attempts", []), saved.get("text", "")]
-
     def _command(self, command: str, question: Question, source: str) -> str | None:
         """Handle a spoken command; returns the outcome, or None to keep listening."""
         if command == "repeat":
@@ -138,7 +140,7 @@ class Reflection:
         elif command == "help":
             self.prompter.say(f"{question.prompt.hint} {self.data['help']}".strip(), "hint")
         elif command == "skip":
-            self._store(question, "", None, source, self._unclear_attempts(question))
+            self._store(question, "", None, source, unclear_attempts(self.reflection["answers"].get(question.prompt.id)))
             return "next"
         elif command in ("back", "stop"):
             return "back" if command == "back" else "stopped"
@@ -150,18 +152,9 @@ class Reflection:
 
     def _store(self, question: Question, text: str, result: Any, source: str,
                earlier: list[str] | None = None, *, retry: bool = False) -> None:
-        entry: dict[str, Any] = {"prompt": question.prompt.text, "kind": question.prompt.kind,
-                                 "text": text, "skipped": result is None, "source": source,
-                                 "at": self._now()}
-        if retry:
-            entry[RETRY] = True
-        if result is not None:
-            values = result.as_dict()
-            values.pop("command", None)
-            entry.update(values)
-        if earlier:
-            entry["earlier_attempts"] = [e for e in earlier if e]
-        self.reflection["answers"][question.prompt.id] = entry
+        self.reflection["answers"][question.prompt.id] = answer_entry(
+            question.prompt, Answer(text, source=source), result, self._now(),
+            skipped=result is None, earlier=earlier, retry=retry)
         self._derive()
         self.save(self.reflection)
 

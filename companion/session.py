@@ -144,7 +144,7 @@ class Session:
                 self._save()
             return index + 1
         self.prompter.say(prompt.text, "prompt")
-        tries = _Tries(earlier=self._unclear_attempts(prompt))
+        tries = _Tries(earlier=unclear_attempts(self.record["answers"].get(prompt.id)))
         if tries.earlier:  # back at a rating that was not understood last time
             self.prompter.say(INTENSITY_HINT, "hint")
         nxt: int | None = LISTEN_AGAIN
@@ -204,7 +204,7 @@ class Session:
             self.prompter.say(" ".join(filter(None, [prompt.hint, COMMANDS_HELP])), "hint")
         elif command == "skip":
             self._store_answer(prompt, Answer(""), None, skipped=True,
-                               earlier=self._unclear_attempts(prompt))
+                               earlier=unclear_attempts(self.record["answers"].get(prompt.id)))
             return self._advance(index)
         elif command == "back":
             if not self.history:
@@ -232,33 +232,14 @@ class Session:
             return answer.get("intensity") is not None or answer.get("answer") == "yes"
         return analysis.names_something(answer.get("kind", "free"), answer.get("text", ""))
 
-    def _unclear_attempts(self, prompt: Prompt) -> list[str]:
-        """The saved words of an answer still waiting to be asked again (else [])."""
-        saved = self.record["answers"].get(prompt.id) or {}
-        if not saved.get(RETRY):
-            return []
-        return [*saved.get("earlier_attempts", []), saved.get("text", "")]
-
     def _store_answer(self, prompt: Prompt, heard: Answer, result: analysis.Analysis | None,
                       *, skipped: bool = False, earlier: list[str] | None = None,
                       retry: bool = False) -> None:
-        entry: dict[str, Any] = {
-            "prompt": prompt.text, "kind": prompt.kind, "text": heard.text, "skipped": skipped,
-            "at": self._now(), "source": heard.source,
-        }
-        if retry:
-            entry[RETRY] = True
-        if result is not None:
-            values = result.as_dict()
-            values.pop("command", None)
-            entry.update(values)
-        if heard.words:
-            entry["words"] = [{"word": w, "conf": round(c, 3)} for w, c in heard.words]
-        if earlier:
-            entry["earlier_attempts"] = list(earlier)
-            kinds = analysis.crisis_in([*entry.get("crisis_kinds", [])], earlier)
-            if kinds:  # crisis words said first stay on the answer, and so in the summary
-                entry["crisis"], entry["crisis_kinds"] = True, kinds
+        entry = answer_entry(prompt, heard, result, self._now(), skipped=skipped,
+                             earlier=earlier, retry=retry)
+        kinds = analysis.crisis_in([*entry.get("crisis_kinds", [])], earlier or [])
+        if kinds:  # crisis words said first stay on the answer, and so in the summary
+            entry["crisis"], entry["crisis_kinds"] = True, kinds
         self.record["answers"][prompt.id] = entry
         self._save()
 
@@ -289,6 +270,36 @@ class Session:
     def _save(self) -> None:
         self.record["updated_at"] = self._now()
         self.store.save(self.record)
+
+
+def answer_entry(prompt: Prompt, heard: Answer, result: analysis.Analysis | None, at: str, *,
+                 skipped: bool = False, earlier: list[str] | None = None,
+                 retry: bool = False) -> dict[str, Any]:
+    """One saved answer: the words, what they were understood to mean, and earlier tries;
+    `retry` marks one that was not understood and will be asked again."""
+    entry: dict[str, Any] = {
+        "prompt": prompt.text, "kind": prompt.kind, "text": heard.text, "skipped": skipped,
+        "at": at, "source": heard.source,
+    }
+    if retry:
+        entry[RETRY] = True
+    if result is not None:
+        values = result.as_dict()
+        values.pop("command", None)
+        entry.update(values)
+    if heard.words:
+        entry["words"] = [{"word": w, "conf": round(c, 3)} for w, c in heard.words]
+    tries = [e for e in earlier or () if e]
+    if tries:
+        entry["earlier_attempts"] = tries
+    return entry
+
+
+def unclear_attempts(saved: dict[str, Any] | None) -> list[str]:
+    """The words of a saved answer still waiting to be asked again (else [])."""
+    if not saved or not saved.get(RETRY):
+        return []
+    return [*saved.get("earlier_attempts", []), saved.get("text", "")]
 
 
 def run_session(worksheet: Worksheet, *, source: AnswerSource, prompter: Prompter,
