@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import shutil
 import subprocess
@@ -11,6 +12,20 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from companion.session import Answer
+
+
+def run_cli(argv, home, stdin=b""):
+    """`companion ARGV` in-process with COMPANION_HOME=home: (exit code, stdout, stderr).
+    stdin: bytes, text, or a stream (e.g. a fake terminal)."""
+    from companion.cli import main
+
+    if isinstance(stdin, str):
+        stdin = stdin.encode()
+    stream = stdin if hasattr(stdin, "readline") else io.BytesIO(stdin)
+    out, err = io.StringIO(), io.StringIO()
+    env = {"COMPANION_HOME": str(home), "HOME": str(home.parent)}
+    code = main(argv, env=env, stdin=stream, stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
 
 
 class ScriptedAnswers:

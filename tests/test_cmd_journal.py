@@ -15,19 +15,11 @@ from datetime import datetime
 import pytest
 
 from companion import worksheet
-from companion.cli import main
 from companion.session import new_record
 from companion.store import SCHEMA_VERSION, SessionStore
 from companion.summary import build_summary
+from tests.fakes import run_cli
 from tests.test_journal import read_only
-
-
-def run_cli(argv, home, stdin=b""):
-    out, err = io.StringIO(), io.StringIO()
-    stream = stdin if hasattr(stdin, "readline") else io.BytesIO(stdin)
-    env = {"COMPANION_HOME": str(home), "HOME": str(home.parent)}
-    code = main(argv, env=env, stdin=stream, stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def answer(kind, text, **understood):

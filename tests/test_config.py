@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import stat
 
 import pytest
 
-from companion.cli import main
 from companion.config import CONFIG_NAME, Config, ask_region_once
 from companion.errors import RecordError, UsageError
 from tests.fakes import RecordingPrompter as Screen
 from tests.fakes import ScriptedAnswers as Script
+from tests.fakes import run_cli
 
-
-def cli(argv, home, stdin=""):
-    out, err = io.StringIO(), io.StringIO()
-    env = {"COMPANION_HOME": str(home), "HOME": str(home.parent)}
-    code = main(argv, env=env, stdin=io.BytesIO(stdin.encode()), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
+cli = run_cli
 
 
 def test_set_and_get_round_trip_owner_only(companion_home):

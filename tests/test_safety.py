@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import io
 import json
 from datetime import date
 
 import pytest
 
 from companion import crisis_lines, safety
-from companion.cli import main
 from companion.config import Config
 from companion.safety import SafetyResponder
 from companion.safety_plan import PlanStep, PlanStore, SafetyPlan
 from tests.fakes import RecordingPrompter as Screen
 from tests.fakes import ScriptedAnswers as Script
+from tests.fakes import run_cli
 
 REGIONS = {
     "US": ["911", "988"],
@@ -213,10 +212,7 @@ def test_real_reply_understanding():
 # --- through the CLI: the response comes before the next prompt ----------------------------------
 
 def cli(argv, stdin_text, home):
-    out, err = io.StringIO(), io.StringIO()
-    env = {"COMPANION_HOME": str(home), "HOME": str(home.parent)}
-    code = main(argv, env=env, stdin=io.BytesIO(stdin_text.encode()), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
+    return run_cli(argv, home, stdin_text)
 
 
 PLAN_ANSWERS = ["i stop sleeping and i hide in my room", "cold water and a fast walk",

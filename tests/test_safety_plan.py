@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import stat
-from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from companion.cli import main
 from companion.errors import RecordError
 from companion.safety_plan import (
     PlanRecorder,
@@ -20,6 +17,7 @@ from companion.safety_plan import (
 )
 from tests.fakes import RecordingPrompter as Screen
 from tests.fakes import ScriptedAnswers as Script
+from tests.fakes import StepClock, run_cli
 
 ANSWERS = ["i stop sleeping and i hide in my room", "cold water, a fast walk and my playlist",
            "the library and my cousin jo", "my sister ana 555 0142",
@@ -27,20 +25,11 @@ ANSWERS = ["i stop sleeping and i hide in my room", "cold water, a fast walk and
 COMMANDS = {"skip": "skip", "go back": "back", "stop": "stop", "repeat": "repeat", "help": "help"}
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
-
-    def __call__(self):
-        self.now += timedelta(seconds=1)
-        return self.now
-
-
 def record(home, *answers, command=None):
     sheet, titles = load_sheet()
     script, screen = Script(*answers), Screen()
     plan = PlanRecorder(sheet, titles, source=script, prompter=screen, store=PlanStore(home),
-                        clock=Clock(), command=command or COMMANDS.get).run()
+                        clock=StepClock(), command=command or COMMANDS.get).run()
     return plan, script, screen
 
 
@@ -115,11 +104,7 @@ def test_damaged_plan_file(companion_home):
 
 # --- through the CLI ----------------------------------------------------------------------
 
-def cli(argv, home, stdin=""):
-    out, err = io.StringIO(), io.StringIO()
-    env = {"COMPANION_HOME": str(home), "HOME": str(home.parent)}
-    code = main(argv, env=env, stdin=io.BytesIO(stdin.encode()), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
+cli = run_cli
 
 
 def test_cli_records_then_shows_and_dumps_json(companion_home):

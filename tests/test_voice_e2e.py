@@ -11,6 +11,7 @@ import subprocess
 import pytest
 
 from companion.cli import main
+from tests.fakes import run_cli
 
 # Phrasings that Whisper tiny.en hears reliably in espeak-ng's voice (espeak's lone "seven"
 # comes back as "Sambin", so this set uses eight and five).
@@ -45,11 +46,7 @@ def answer_dir(tmp_path_factory):
     return speak_into(tmp_path_factory.mktemp("answers"), ANSWERS)
 
 
-def companion(argv, home, stdin=b""):
-    out, err = io.StringIO(), io.StringIO()
-    code = main(argv, env={"COMPANION_HOME": str(home)}, stdin=io.BytesIO(stdin), stdout=out,
-                stderr=err)
-    return code, out.getvalue(), err.getvalue()
+companion = run_cli
 
 
 VOICE = ["--engine", "whisper", "--no-speak", "--json", "--fast"]
