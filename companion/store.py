@@ -46,10 +46,6 @@ class SessionStore:
         except lock.Held:
             raise SessionBusy(busy_message(session_id)) from None
 
-    def is_busy(self, session_id: str) -> bool:
-        """True when another companion has this session open right now."""
-        return lock.is_held(self.lock_path(session_id))
-
     def new_id(self) -> str:
         """A fresh short id, reserved on disk so two sessions started at once never collide."""
         atomic.ensure_private_dir(self.home)

@@ -65,7 +65,7 @@ def test_store_turns_a_held_lock_into_session_busy(companion_home):
     session_id = store.new_id()
     proc = holder(store.lock_path(session_id))
     try:
-        assert store.is_busy(session_id)
+        assert lock.is_held(store.lock_path(session_id))
         with pytest.raises(SessionBusy, match=f"Session {session_id} is open in another"), \
                 store.hold(session_id):
             pass
