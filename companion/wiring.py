@@ -55,7 +55,10 @@ def build_io(voice: VoiceSettings, ctx: Any, *, json_mode: bool) -> SessionIO:
     except MicrophoneUnavailable as exc:
         if not interactive:
             raise
-        prompter.say(f"{exc} You can type your answers instead.", "info")
+        from companion.mic import TYPED_HINT
+
+        problem = str(exc).removesuffix(TYPED_HINT).strip()  # its advice: we switch for them
+        prompter.say(f"{problem} You can type your answers instead.", "info")
         return SessionIO(source=typed, prompter=prompter, closers=closers)
     closers.append(audio.close)
     try:
