@@ -1,5 +1,5 @@
 """Entry point for `python -m companion`."""
 
-from companion.cli import run
+from companion.cli.main import run
 
 run()

@@ -1,4 +1,4 @@
-"""Times companion.analysis: cold first call, warm per-answer latency, long input, CLI start-up."""
+"""Times companion.understand.analysis: cold first call, warm per-answer latency, long input, CLI start-up."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def _ms(seconds: float) -> str:
 def cold_first_call() -> float:
     """Import plus the first analysis (vocabularies loaded and compiled)."""
     start = time.perf_counter()
-    from companion import analysis
+    from companion.understand import analysis
 
     for kind in ("emotions", "urges", "skills", "command", "yesno", "intensity"):
         analysis.analyze("i'm so angry", kind)
@@ -40,7 +40,7 @@ def cold_first_call() -> float:
 
 def warm(rows: list[tuple[str, str]], rounds: int = 5) -> list[float]:
     """Per-answer times, texts made unique per round so no cache flatters the numbers."""
-    from companion import analysis
+    from companion.understand import analysis
 
     times = []
     for r in range(rounds):
@@ -53,7 +53,7 @@ def warm(rows: list[tuple[str, str]], rounds: int = 5) -> list[float]:
 
 
 def long_input() -> float:
-    from companion import analysis
+    from companion.understand import analysis
 
     text = ("so yeah i was really angry at my mom and then i went to my room " * 160)[:10_000]
     start = time.perf_counter()
@@ -62,7 +62,7 @@ def long_input() -> float:
 
 
 def cli_startup() -> str:
-    if importlib.util.find_spec("companion.cli") is None:
+    if importlib.util.find_spec("companion.cli.main") is None:
         return "cli not available"
     cmd = [sys.executable, "-m", "companion", "analyze", "--as", "emotions", "i'm so angry"]
     start = time.perf_counter()

@@ -22,12 +22,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from companion import worksheet
-from companion.cli import main
-from companion.journal import Journal
-from companion.session import new_record
-from companion.store import SessionStore
-from companion.summary import build_summary, suggest_skills
+from companion.cli.main import main
+from companion.dialog import worksheet
+from companion.dialog.session import new_record
+from companion.dialog.summary import build_summary, suggest_skills
+from companion.journal.history import Journal
+from companion.journal.store import SessionStore
 
 EMOTIONS = ["sadness", "anger", "fear", "shame", "guilt", "jealousy"]
 URGES = ["self_harm", "substance_use", "isolation", "aggression", "disordered_eating"]

@@ -243,7 +243,7 @@ def wrapped_child(args: list[str]) -> int:
             time.sleep(0.005)
 
     threading.Thread(target=watch, daemon=True).start()
-    from companion.cli import main as companion_main
+    from companion.cli.main import main as companion_main
 
     return companion_main(args)
 
@@ -294,9 +294,9 @@ def answer_files(texts: list[str], voice: str, folder: Path) -> list[tuple[Path,
     (seconds into the file: the last sample above 1 % of full scale)."""
     import numpy as np
 
-    from companion.audio import AudioChunk
-    from companion.audio_in import samples_of
-    from companion.wavfile import read_wav, write_wav
+    from companion.audio.chunk import AudioChunk
+    from companion.audio.pcm import samples_of
+    from companion.audio.wavfile import read_wav, write_wav
 
     files = []
     for i, text in enumerate(texts):
@@ -339,15 +339,16 @@ def commits(opts: list[str], texts: list[str], voice: str, runs: int,
 def commit_parts_child(opts: list[str], files: list[tuple[str, float]]) -> None:
     """Where the time after the pause goes, per answer, with the real recognizer, voice detector
     and end-of-answer logic fed as fast as possible; JSON on stdout."""
-    from companion import analysis, models
-    from companion.audio_in import stream
-    from companion.endpoint import Endpointer, EndpointSettings
-    from companion.session import new_record
+    from companion.audio.sources import stream
+    from companion.audio.vad import SileroVad
+    from companion.audio.wavfile import read_wav
+    from companion.dialog.session import new_record
+    from companion.dialog.worksheet import load_default
+    from companion.journal.store import SessionStore
     from companion.settings import VoiceSettings
-    from companion.store import SessionStore
-    from companion.vad import SileroVad
-    from companion.wavfile import read_wav
-    from companion.worksheet import load_default
+    from companion.understand import analysis
+    from companion.voice import models
+    from companion.voice.endpoint import Endpointer, EndpointSettings
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--engine")
@@ -429,12 +430,12 @@ def parts_child(opts: list[str], app_order: bool) -> None:
         times[name] = time.perf_counter() - began
         return result
 
-    step("import companion + parser", lambda: __import__("companion.cli").cli.build_parser())
-    from companion import models
-    from companion.cmd_prepare import register
-    from companion.mic import Microphone
+    step("import companion + parser", lambda: __import__("companion.cli.main").cli.build_parser())
+    from companion.audio.mic import Microphone
+    from companion.cli.prepare import register
     from companion.settings import VoiceSettings
-    from companion.speech import Pyttsx3Synth
+    from companion.voice import models
+    from companion.voice.speech import Pyttsx3Synth
 
     parser = argparse.ArgumentParser()
     register(parser.add_subparsers())
@@ -492,8 +493,8 @@ def breakdown(engines_: list[tuple[str, list[str]]], env: dict[str, str] | None)
 def importtime(env: dict[str, str]) -> list[tuple[str, str]]:
     """The biggest top-level imports at startup, and of each engine (python -X importtime)."""
     rows = []
-    for what, code in (("startup (companion.cli + commands)",
-                        "import companion.cli as c; c.build_parser()"),
+    for what, code in (("startup (companion.cli.main + commands)",
+                        "import companion.cli.main as c; c.build_parser()"),
                        ("speech (pyttsx3 + sounddevice + numpy)",
                         "import pyttsx3, sounddevice, numpy"),
                        ("whisper engine", "import faster_whisper"), ("vosk engine", "import vosk")):

@@ -32,7 +32,7 @@ KOREAN_GRAMMAR = {"yesno": ["네", "아니요", "안녕하세요", "감사합니
 
 def synth(texts: list[str], voice: str, folder: Path) -> list[Any]:
     """One AudioChunk (22,050 Hz mono) per text, spoken by espeak-ng at 150 words a minute."""
-    from companion.wavfile import read_wav
+    from companion.audio.wavfile import read_wav
 
     clips = []
     for i, text in enumerate(texts):
@@ -44,7 +44,7 @@ def synth(texts: list[str], voice: str, folder: Path) -> list[Any]:
 
 def recognise(recognizer: Any, clip: Any, kind: str = "free") -> float:
     """Feed one clip in live-sized chunks; returns the processing time (seconds)."""
-    from companion.audio_in import split
+    from companion.audio.pcm import split
 
     began = time.perf_counter()
     recognizer.start(kind, clip.rate)
@@ -62,7 +62,7 @@ def rtf(times: list[float], clips: list[Any]) -> float:
 
 def measure_vosk(model: Path, language: str, folder: Path) -> dict[str, Any]:
     """Load time; RTF on a fresh recognizer, a background-warmed one, a reused one, grammar mode."""
-    from companion.asr_vosk import VoskRecognizer, load_model
+    from companion.voice.vosk_engine import VoskRecognizer, load_model
 
     clips = synth(ENGLISH if language == "en" else KOREAN, "en-us" if language == "en" else "ko",
                   folder)
@@ -91,7 +91,7 @@ def measure_vosk(model: Path, language: str, folder: Path) -> dict[str, Any]:
 
 def measure_whisper(model: Path, word_confidence: bool, folder: Path) -> dict[str, Any]:
     """Load time; RTF of the first answer after loading and of later answers."""
-    from companion.asr_whisper import WhisperRecognizer
+    from companion.voice.whisper_engine import WhisperRecognizer
 
     clips = synth(ENGLISH, "en-us", folder)
     rec = WhisperRecognizer(model, word_confidence=word_confidence)
@@ -124,9 +124,9 @@ def engines() -> list[tuple[str, str, str, str]]:
     import importlib.util
     import os
 
-    from companion.asr_whisper import bundled_model
-    from companion.models import find_models
     from companion.paths import default_home
+    from companion.voice.models import find_models
+    from companion.voice.whisper_engine import bundled_model
 
     found = []
     if importlib.util.find_spec("vosk"):

@@ -11,13 +11,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from companion.session import Answer
+from companion.interfaces import Answer
 
 
 def run_cli(argv, home, stdin=b""):
     """`companion ARGV` in-process with COMPANION_HOME=home: (exit code, stdout, stderr).
     stdin: bytes, text, or a stream (e.g. a fake terminal)."""
-    from companion.cli import main
+    from companion.cli.main import main
 
     if isinstance(stdin, str):
         stdin = stdin.encode()

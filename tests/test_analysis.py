@@ -1,11 +1,11 @@
-"""Table tests for companion.analysis: how people actually answer, and what must come out."""
+"""Table tests for companion.understand.analysis: how people actually answer, and what must come out."""
 
 from __future__ import annotations
 
 import pytest
 
-from companion import analysis
-from companion.analysis import Analysis, analyze
+from companion.understand import analysis
+from companion.understand.analysis import Analysis, analyze
 
 EMOTIONS = [
     ("i'm not angry i'm just hurt", ("sadness",)),
@@ -295,7 +295,7 @@ def test_order_of_mention_without_duplicates():
     ("😭😭😭", False),
 ])
 def test_risk_words(text, found):
-    from companion.analysis import risk_words
+    from companion.understand.analysis import risk_words
 
     assert bool(risk_words(text)) is found
 

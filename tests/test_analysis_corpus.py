@@ -1,4 +1,4 @@
-"""Scores companion.analysis on the labelled utterance sets (run with -s to see the numbers)."""
+"""Scores companion.understand.analysis on the labelled utterance sets (run with -s to see the numbers)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from companion import analysis
+from companion.understand import analysis
 
 DATA = Path(__file__).parent / "data"
 SET_FIELDS = {"emotions": "emotions", "urges": "urges", "skills": "skills"}

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from companion.asr_vosk import VoskRecognizer, parse_partial, parse_result, warm_up_audio
-from companion.audio import AudioChunk
-from companion.audio_in import split
+from companion.audio.chunk import AudioChunk
+from companion.audio.pcm import split
+from companion.audio.wavfile import read_wav
 from companion.errors import ModelMissing
-from companion.wavfile import read_wav
+from companion.voice.vosk_engine import VoskRecognizer, parse_partial, parse_result, warm_up_audio
 
 NO_ENGLISH = ("no English Vosk model installed: none can be downloaded on this machine; "
               "run `companion model download`")
@@ -188,7 +188,7 @@ def test_an_abandoned_answer_does_not_leak_into_the_next(ko, ko_audio):
 def test_stereo_48k_audio_is_recognised(ko, tmp_path):
     import numpy as np
 
-    from companion.audio_in import resample
+    from companion.audio.pcm import resample
 
     base = read_wav(synth(tmp_path / "no.wav", "아니요", "ko"))
     mono = resample(np.frombuffer(base.data, np.int16), base.rate, 48000)
@@ -200,7 +200,7 @@ def test_stereo_48k_audio_is_recognised(ko, tmp_path):
 # -- English, when an English model is installed ------------------------------------------------
 
 def _english_model() -> Path | None:
-    from companion.models import find_models
+    from companion.voice.models import find_models
 
     found = find_models(Path(os.environ.get("COMPANION_HOME", "/nonexistent")), os.environ)
     return next((m.path for m in found if m.engine == "vosk" and m.english and m.usable), None)
@@ -229,7 +229,7 @@ def test_english_grammar_mode_on_short_answers(tmp_path):
 def test_warm_up_audio_is_two_seconds_of_speech_at_any_rate(rate):
     import numpy as np
 
-    from companion import asr_vosk
+    from companion.voice import vosk_engine as asr_vosk
 
     samples = np.frombuffer(asr_vosk.warm_up_audio(rate), dtype=np.int16)
     assert samples.size / rate == pytest.approx(2.05, abs=0.1)
@@ -237,7 +237,7 @@ def test_warm_up_audio_is_two_seconds_of_speech_at_any_rate(rate):
 
 
 def test_warm_up_falls_back_to_noise_without_its_file(tmp_path):
-    from companion import asr_vosk
+    from companion.voice import vosk_engine as asr_vosk
 
     assert len(asr_vosk.warm_up_audio(16000, tmp_path / "missing.wav")) == 2 * 16000
 

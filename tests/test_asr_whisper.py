@@ -12,11 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from companion.asr_whisper import WhisperRecognizer, bundled_model, to_whisper_audio
-from companion.audio import AudioChunk
-from companion.audio_in import split
+from companion.audio.chunk import AudioChunk
+from companion.audio.pcm import split
+from companion.audio.wavfile import read_wav
 from companion.errors import ModelMissing
-from companion.wavfile import read_wav
+from companion.voice.whisper_engine import WhisperRecognizer, bundled_model, to_whisper_audio
 
 # -- tiers 1 and 2: pure functions and a scripted model ---------------------------------------
 
@@ -104,7 +104,7 @@ def test_silence_guesses_and_tiny_clips_are_dropped():
 
 
 def test_default_prompts_name_skills_and_emotions():
-    from companion.asr_whisper import default_prompts
+    from companion.voice.whisper_engine import default_prompts
 
     prompts = default_prompts()
     assert "DEAR MAN" in prompts["skills"] and "radical acceptance" in prompts["skills"]
@@ -304,12 +304,13 @@ def test_the_prefetched_answer_is_the_one_whisper_hears_at_the_end(whisper, tmp_
     lull's transcript is used, and it equals transcribing the whole answer with its silence."""
     import io
 
-    from companion.audio_in import FileAudio, samples_of
-    from companion.endpoint import EndpointSettings
-    from companion.vad import SileroVad
-    from companion.voice import VoiceAnswers
-    from companion.wavfile import write_wav
-    from companion.worksheet import load_default
+    from companion.audio.pcm import samples_of
+    from companion.audio.sources import FileAudio
+    from companion.audio.vad import SileroVad
+    from companion.audio.wavfile import write_wav
+    from companion.dialog.worksheet import load_default
+    from companion.voice.endpoint import EndpointSettings
+    from companion.voice.listen import VoiceAnswers
 
     speech = said(tmp_path, "my sister yelled at me and now i am alone at home")
     samples = np.concatenate([samples_of(speech), np.zeros(int(speech.rate * 4.5), np.int16)])
@@ -349,9 +350,9 @@ def test_a_whole_session_through_the_cli_uses_the_prefetched_answers(tmp_path, c
     import json
     import logging
 
-    from companion.audio_in import samples_of
-    from companion.cli import main
-    from companion.wavfile import write_wav
+    from companion.audio.pcm import samples_of
+    from companion.audio.wavfile import write_wav
+    from companion.cli.main import main
 
     folder = tmp_path / "answers"
     folder.mkdir()
@@ -360,7 +361,7 @@ def test_a_whole_session_through_the_cli_uses_the_prefetched_answers(tmp_path, c
         silence = np.zeros(int(speech.rate * 3.0), np.int16)
         write_wav(folder / f"{i:02d}.wav", AudioChunk(speech.rate, 2, 1, np.concatenate(
             [samples_of(speech), silence]).tobytes()))
-    caplog.set_level(logging.DEBUG, logger="companion.asr_whisper")
+    caplog.set_level(logging.DEBUG, logger="companion.voice.whisper_engine")
     out, err = io.StringIO(), io.StringIO()
     code = main(["prepare", "--audio-in", str(folder), "--engine", "whisper", "--no-speak",
                  "--json", "--fast"], env={"COMPANION_HOME": str(tmp_path / "home")},

@@ -9,18 +9,11 @@ import wave
 import numpy as np
 import pytest
 
-from companion.audio import AudioChunk
-from companion.audio_in import (
-    FileAudio,
-    level_dbfs,
-    mono_chunk,
-    resample,
-    split,
-    stream,
-    to_int16_mono,
-)
+from companion.audio.chunk import AudioChunk
+from companion.audio.pcm import level_dbfs, mono_chunk, resample, split, to_int16_mono
+from companion.audio.sources import FileAudio, stream
+from companion.audio.wavfile import answer_files, read_wav, write_wav
 from companion.errors import AudioFileError
-from companion.wavfile import answer_files, read_wav, write_wav
 
 needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None,
                                   reason="espeak-ng is not installed (apt-get install espeak-ng)")

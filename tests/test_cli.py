@@ -6,7 +6,8 @@ import io
 
 import pytest
 
-from companion.cli import main
+from companion.cli.main import main
+from companion.errors import ExitCode
 
 
 def run(argv, stdin=b""):
@@ -20,7 +21,7 @@ def run(argv, stdin=b""):
                                   ["--typed", "-v", "--no-speak"]])
 def test_verbose_anywhere_and_default_command(argv, companion_home):
     code, _, err = main_with_home(argv, companion_home)
-    assert code == 3 and "companion resume" in err  # ran prepare, input ended at once
+    assert code == ExitCode.INCOMPLETE and "companion resume" in err  # ran prepare, input ended at once
 
 
 def main_with_home(argv, home):

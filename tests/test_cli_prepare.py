@@ -10,7 +10,8 @@ import subprocess
 import sys
 import time
 
-from companion.cli import main
+from companion.cli.main import main
+from companion.errors import ExitCode
 from tests.fakes import read_only
 
 ANSWERS = ["my roommate ate my food again and laughed at me", "angry and kind of hurt",
@@ -59,7 +60,7 @@ def test_eof_midway_keeps_answers_and_says_how_to_resume(companion_home):
     code, out, err = run_cli(["prepare", "--typed", "--no-speak", "--json"], b"first\nsad\n",
                              env_for(companion_home))
     record = json.loads(out)
-    assert code == 3 and not record["complete"]
+    assert code == ExitCode.INCOMPLETE and not record["complete"]
     assert f"companion resume {record['id']}" in err
     assert set(record["answers"]) == {"situation", "emotions"}
 

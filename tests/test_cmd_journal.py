@@ -14,10 +14,11 @@ from datetime import datetime
 
 import pytest
 
-from companion import worksheet
-from companion.session import new_record
-from companion.store import SCHEMA_VERSION, SessionStore
-from companion.summary import build_summary
+from companion.dialog import worksheet
+from companion.dialog.session import new_record
+from companion.dialog.summary import build_summary
+from companion.errors import ExitCode
+from companion.journal.store import SCHEMA_VERSION, SessionStore
 from tests.fakes import run_cli
 from tests.test_journal import read_only
 
@@ -176,7 +177,7 @@ def test_reflect_typed_is_saved_shown_and_counted(journal):
 
 def test_reflect_json_and_unfinished(journal):
     code, out, err = run_cli(["reflect", "--typed", "--json"], journal, b"tipp\n")
-    assert code == 3 and json.loads(out)["status"] == "interrupted"
+    assert code == ExitCode.INCOMPLETE and json.loads(out)["status"] == "interrupted"
     assert "companion reflect aab222" in err
 
 
@@ -266,7 +267,7 @@ def test_forget_all_needs_confirmation(journal):
     code, _, err = run_cli(["forget", "--all"], journal)
     assert code == 2 and "--yes" in err
     code, out, _ = run_cli(["forget", "--all"], journal, FakeTerminal(b"no\n"))
-    assert code == 1 and "Nothing was deleted" in out
+    assert code == ExitCode.NOT_CONFIRMED and "Nothing was deleted" in out
     assert len(list((journal / "sessions").glob("*.json"))) == 2
     code, out, err = run_cli(["forget", "--all"], journal, FakeTerminal(b"yes\n"))
     assert code == 0 and "Deleted 2 sessions" in out and "cannot be undone" in err

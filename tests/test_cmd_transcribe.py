@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from companion.cli import main
+from companion.cli.main import main
 
 needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None,
                                   reason="espeak-ng is not installed (apt-get install espeak-ng)")
@@ -139,7 +139,7 @@ class GrammarOnly:
         return ""
 
     def finish(self):
-        from companion.recognition import Transcript
+        from companion.voice.recognition import Transcript
 
         return Transcript("eight", (("eight", 0.9),), 1.0, "fake",
                           open_text="eight and i just want to die",
@@ -149,9 +149,9 @@ class GrammarOnly:
 def test_transcribe_reports_crisis_words_open_dictation_heard(tmp_path):
     import numpy as np
 
-    from companion.audio import AudioChunk
-    from companion.cmd_transcribe import transcribe_file
-    from companion.wavfile import write_wav
+    from companion.audio.chunk import AudioChunk
+    from companion.audio.wavfile import write_wav
+    from companion.cli.transcribe import transcribe_file
 
     path = tmp_path / "a.wav"
     write_wav(path, AudioChunk(16000, 2, 1, np.zeros(16000, np.int16).tobytes()))

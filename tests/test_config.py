@@ -8,8 +8,8 @@ import stat
 
 import pytest
 
-from companion.config import CONFIG_NAME, Config, ask_region_once
-from companion.errors import RecordError, UsageError
+from companion.errors import ExitCode, RecordError, UsageError
+from companion.journal.config import CONFIG_NAME, Config, ask_region_once
 from tests.fakes import RecordingPrompter as Screen
 from tests.fakes import ScriptedAnswers as Script
 from tests.fakes import run_cli
@@ -74,7 +74,7 @@ def test_cli_set_get_and_list(companion_home):
 
 def test_cli_unset_and_unknown(companion_home):
     code, out, err = cli(["config", "get", "region"], companion_home)
-    assert code == 1 and out == "" and "companion config set region" in err
+    assert code == ExitCode.NOT_SET and out == "" and "companion config set region" in err
     code, out, err = cli(["config", "set", "region", "narnia"], companion_home)
     assert code == 2 and out == "" and "list-regions" in err and "Traceback" not in err
 

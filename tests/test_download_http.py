@@ -13,9 +13,9 @@ from typing import ClassVar
 
 import pytest
 
-from companion import download
 from companion.errors import DownloadError
-from companion.models import inspect
+from companion.voice import download
+from companion.voice.models import inspect
 from tests.test_models import EN, leftovers, model_zip, sha
 
 DATA = model_zip()

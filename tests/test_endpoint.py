@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from companion.endpoint import Endpointer, EndpointSettings, closing_phrase, strip_closing
+from companion.voice.endpoint import Endpointer, EndpointSettings, closing_phrase, strip_closing
 
 STEP = 0.03
 

@@ -9,12 +9,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from companion import journal as journal_module
-from companion import worksheet
+from companion.dialog import worksheet
+from companion.dialog.session import new_record
 from companion.errors import RecordError, StorageError
-from companion.journal import Journal, upgrade
-from companion.session import new_record
-from companion.store import SCHEMA_VERSION, SessionStore
+from companion.journal import history as journal_module
+from companion.journal.history import Journal, upgrade
+from companion.journal.store import SCHEMA_VERSION, SessionStore
 from tests.fakes import read_only
 
 
@@ -89,7 +89,7 @@ def test_damaged_half_written_and_stray_files_are_skipped(journal, companion_hom
     (folder / ".aaa111.json.x1y2.tmp").write_text("{")
     (folder / "abcdef.json.bak").write_text("{")
     (folder / "subfolder").mkdir()
-    with caplog.at_level(logging.WARNING, logger="companion.journal"):
+    with caplog.at_level(logging.WARNING, logger="companion.journal.history"):
         records = journal.records()
     assert [r["id"] for r in records] == ["aaa111"]
     for name in ("bad000.json", "bad111.json", "bad222.json", "bad333.json"):
@@ -141,7 +141,7 @@ def test_newer_record_is_left_untouched_and_skipped(journal, companion_home, cap
     path = folder / "f00000.json"
     path.write_text(json.dumps(future))
     before = path.read_bytes()
-    with caplog.at_level(logging.WARNING, logger="companion.journal"):
+    with caplog.at_level(logging.WARNING, logger="companion.journal.history"):
         assert [r["id"] for r in journal.records()] == ["aaa111"]
     assert "f00000.json was saved by a newer version of companion" in caplog.text
     with pytest.raises(RecordError, match="Update companion to open it"):

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from companion import lock
 from companion.errors import SessionBusy
-from companion.store import SessionStore
+from companion.journal import lock
+from companion.journal.store import SessionStore
 
 HOLDER = """
 import sys, time
 from pathlib import Path
-from companion import lock
+from companion.journal import lock
 with lock.hold(Path(sys.argv[1])):
     print("held", flush=True)
     time.sleep(60)

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from companion import download
 from companion.errors import DownloadError, ModelMissing, UsageError
-from companion.models import (
+from companion.settings import VoiceSettings
+from companion.voice import download
+from companion.voice.models import (
     NO_MODEL,
     choose,
     describe_models,
@@ -19,7 +20,6 @@ from companion.models import (
     guess_language,
     inspect,
 )
-from companion.settings import VoiceSettings
 
 EN = "vosk-model-small-en-us-0.15"
 VOSK_FILES = ("am/final.mdl", "conf/mfcc.conf", "conf/model.conf", "graph/HCLr.fst",

@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from companion import progress
-from companion.cmd_progress import render
+from companion.cli.progress import render
 from companion.errors import UsageError
+from companion.journal import progress
 
 
 def session(sid, started_at, *, intensity=None, urge_intensity=None, tried=None,

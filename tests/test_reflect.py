@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from companion import reflect
-from companion.vocabulary import display, load_data
+from companion.data import load_data
+from companion.data.names import display
+from companion.dialog import reflect
 from tests.fakes import RecordingPrompter, RecordingSafety, ScriptedAnswers, StepClock
 
 

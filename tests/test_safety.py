@@ -7,10 +7,11 @@ from datetime import date
 
 import pytest
 
-from companion import crisis_lines, safety
-from companion.config import Config
-from companion.safety import SafetyResponder
-from companion.safety_plan import PlanStep, PlanStore, SafetyPlan
+from companion.journal.config import Config
+from companion.safety import crisis_lines
+from companion.safety import response as safety
+from companion.safety.plan import PlanStep, PlanStore, SafetyPlan
+from companion.safety.response import SafetyResponder
 from tests.fakes import RecordingPrompter as Screen
 from tests.fakes import ScriptedAnswers as Script
 from tests.fakes import run_cli
@@ -203,7 +204,7 @@ def test_for_home_uses_the_configured_region_and_saved_plan(companion_home):
 
 
 def test_real_reply_understanding():
-    pytest.importorskip("companion.analysis", reason="companion.analysis not written yet")
+    pytest.importorskip("companion.understand.analysis", reason="companion.understand.analysis not written yet")
     assert safety.understand_reply("no") == "no"
     assert safety.understand_reply("yes") == "yes"
     assert safety.understand_reply("stop") == "stop"
@@ -222,7 +223,7 @@ REST = ["sad", "6", "none", "tipp", "getting through tonight", "walk"]
 
 @pytest.fixture
 def us_client_with_plan(companion_home):
-    pytest.importorskip("companion.analysis", reason="companion.analysis not written yet")
+    pytest.importorskip("companion.understand.analysis", reason="companion.understand.analysis not written yet")
     assert cli(["config", "set", "region", "US"], "", companion_home)[0] == 0
     code, _, err = cli(["plan", "--typed", "--no-speak"], "\n".join(PLAN_ANSWERS) + "\n",
                        companion_home)
@@ -279,11 +280,11 @@ def test_the_safety_response_is_spoken_with_real_synthesis_before_the_next_promp
         companion_home):
     """Voice on: the numbers and the plan go through the real espeak-ng synthesizer (played
     into a recording player: CI has no speakers) before the worksheet asks anything else."""
-    from companion import worksheet
+    from companion.dialog import worksheet
+    from companion.dialog.session import run_session
     from companion.errors import SpeechUnavailable
-    from companion.session import run_session
-    from companion.speech import Pyttsx3Synth, Speaker, SpeakingPrompter
-    from companion.store import SessionStore
+    from companion.journal.store import SessionStore
+    from companion.voice.speech import Pyttsx3Synth, Speaker, SpeakingPrompter
     from tests.fakes import StepClock
 
     synth = Pyttsx3Synth(rate=170)

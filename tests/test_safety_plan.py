@@ -8,8 +8,8 @@ import stat
 
 import pytest
 
-from companion.errors import RecordError
-from companion.safety_plan import (
+from companion.errors import ExitCode, RecordError
+from companion.safety.plan import (
     PlanRecorder,
     PlanStore,
     load_sheet,
@@ -160,7 +160,7 @@ def test_cli_speak_reads_every_step(companion_home):
 def test_cli_no_plan_yet(companion_home):
     for argv in (["plan", "--show"], ["plan", "--speak"], ["plan", "--show", "--json"]):
         code, out, err = cli(argv, companion_home)
-        assert code == 1 and out == "" and "companion plan" in err
+        assert code == ExitCode.NO_PLAN and out == "" and "companion plan" in err
 
 
 def test_cli_damaged_plan_is_one_clear_line(companion_home):

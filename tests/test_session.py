@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from companion import worksheet
-from companion.session import run_session
-from companion.store import SessionStore
+from companion.dialog import worksheet
+from companion.dialog.session import run_session
+from companion.journal.store import SessionStore
 from tests.fakes import RecordingPrompter, RecordingSafety, ScriptedAnswers, StepClock
 
 EIGHT = ["my boss yelled at me in front of everyone", "angry and embarrassed", "like an eight",

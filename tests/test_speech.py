@@ -9,10 +9,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from companion.audio import AudioChunk
-from companion.audio_in import level_dbfs
+from companion.audio.chunk import AudioChunk
+from companion.audio.pcm import level_dbfs
 from companion.errors import SpeechUnavailable
-from companion.speech import Pyttsx3Synth, Speaker, SpeakingPrompter, choose_voice, speakable
+from companion.voice.speech import Pyttsx3Synth, Speaker, SpeakingPrompter, choose_voice, speakable
 
 LONG = ("When you are ready, tell me what happened today, what you felt in your body, which "
         "urges came up, how strong they were from zero to ten, and which skills you already "
@@ -53,7 +53,7 @@ def test_synthesis_gives_audio_without_touching_stdout(synth, capfd):
 @needs_tts
 def test_first_long_text_in_a_fresh_process_is_complete():
     # pyttsx3 2.99 writes nothing for the first long save_to_file in a process without warm-up.
-    code = ("import json, sys; from companion.speech import Pyttsx3Synth; "
+    code = ("import json, sys; from companion.voice.speech import Pyttsx3Synth; "
             "c = Pyttsx3Synth().synthesize(sys.argv[1]); "
             "sys.stderr.write(json.dumps({'seconds': c.seconds}))")
     done = subprocess.run([sys.executable, "-c", code, LONG], capture_output=True, text=True,

@@ -8,10 +8,10 @@ import stat
 
 import pytest
 
-from companion import atomic
 from companion.errors import StorageError
+from companion.journal import atomic
+from companion.journal.store import SessionStore
 from companion.paths import default_home
-from companion.store import SessionStore
 
 
 def test_atomic_write_is_owner_only_and_leaves_no_temp(tmp_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from companion.summary import MAX_WORDS, build_summary, suggest_skills
+from companion.dialog.summary import MAX_WORDS, build_summary, suggest_skills
 
 
 def full_answers(**overrides):

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from companion.audio_in import samples_of
-from companion.vad import SileroVad
-from companion.wavfile import write_wav
+from companion.audio.pcm import samples_of
+from companion.audio.vad import SileroVad
+from companion.audio.wavfile import write_wav
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "virtual_mic.sh"
@@ -33,8 +33,8 @@ def virtual_mic(tmp_path_factory):
         if shutil.which(tool) is None:
             pytest.skip(f"{tool} is not installed (apt-get install pulseaudio pulseaudio-utils "
                         "libasound2-plugins): no virtual microphone can exist here")
+    from companion.audio.mic import refresh
     from companion.errors import MicrophoneUnavailable
-    from companion.mic import refresh
 
     started = None
     if not (os.environ.get("PULSE_SERVER") and _pulse_running(os.environ)):
@@ -63,7 +63,7 @@ def virtual_mic(tmp_path_factory):
 @pytest.fixture(scope="module")
 def synth():
     from companion.errors import SpeechUnavailable
-    from companion.speech import Pyttsx3Synth
+    from companion.voice.speech import Pyttsx3Synth
 
     s = Pyttsx3Synth()
     try:
@@ -84,7 +84,7 @@ def speech_seconds(chunks):
 
 
 def test_the_microphone_hears_speech(virtual_mic, synth, tmp_path):
-    from companion.mic import Microphone
+    from companion.audio.mic import Microphone
 
     said = synth.synthesize("I have been feeling anxious all evening.")
     write_wav(tmp_path / "s.wav", said)
@@ -103,8 +103,8 @@ def test_the_microphone_hears_speech(virtual_mic, synth, tmp_path):
 
 def test_spoken_prompt_through_sounddevice_reaches_the_microphone(virtual_mic, synth,
                                                                   monkeypatch):
-    from companion.mic import Microphone
-    from companion.speech import SoundDevicePlayer, Speaker
+    from companion.audio.mic import Microphone
+    from companion.voice.speech import SoundDevicePlayer, Speaker
 
     monkeypatch.setenv("PULSE_SINK", SINK)  # our speaker output goes where the mic listens
     mic = Microphone()
@@ -124,15 +124,15 @@ def test_spoken_prompt_through_sounddevice_reaches_the_microphone(virtual_mic, s
 
 def test_voice_answer_from_the_microphone(virtual_mic, synth, tmp_path):
     """Whisper hears the answer when it is installed; else a scripted recognizer stands in."""
-    from companion.endpoint import EndpointSettings
-    from companion.mic import Microphone
-    from companion.voice import VoiceAnswers
-    from companion.worksheet import load_default
+    from companion.audio.mic import Microphone
+    from companion.dialog.worksheet import load_default
+    from companion.voice.endpoint import EndpointSettings
+    from companion.voice.listen import VoiceAnswers
     from tests.test_voice import RecordingPrompter, ScriptedRecognizer
 
     recognizer, real = ScriptedRecognizer("i feel angry and ashamed"), False
     try:
-        from companion.asr_whisper import WhisperRecognizer, bundled_model
+        from companion.voice.whisper_engine import WhisperRecognizer, bundled_model
 
         if bundled_model() is not None:
             recognizer, real = WhisperRecognizer(bundled_model()), True
@@ -157,7 +157,7 @@ def test_voice_answer_from_the_microphone(virtual_mic, synth, tmp_path):
 
 
 def test_devices_and_check_commands(virtual_mic):
-    from companion.cli import main
+    from companion.cli.main import main
 
     out, err = io.StringIO(), io.StringIO()
     assert main(["devices", "--json"], env=dict(os.environ), stdout=out, stderr=err) == 0
@@ -174,8 +174,8 @@ def test_devices_and_check_commands(virtual_mic):
 
 def test_sounds_the_mic_hears_are_real_samples(virtual_mic, synth, tmp_path):
     """What comes out of the mic is the synthesized speech, not noise (correlates in level)."""
-    from companion.audio_in import level_dbfs
-    from companion.mic import Microphone
+    from companion.audio.mic import Microphone
+    from companion.audio.pcm import level_dbfs
 
     said = synth.synthesize("one two three")
     write_wav(tmp_path / "n.wav", said)

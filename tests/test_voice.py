@@ -7,16 +7,17 @@ import io
 import numpy as np
 import pytest
 
-from companion.audio import AudioChunk
-from companion.audio_in import FileAudio, level_dbfs, samples_of
-from companion.endpoint import EndpointSettings
+from companion.audio.chunk import AudioChunk
+from companion.audio.pcm import level_dbfs, samples_of
+from companion.audio.sources import FileAudio
+from companion.audio.vad import SileroVad
+from companion.audio.wavfile import write_wav
+from companion.dialog.worksheet import load_default
 from companion.errors import MicrophoneUnavailable
-from companion.recognition import Transcript
-from companion.session import Answer
-from companion.vad import SileroVad
-from companion.voice import VoiceAnswers
-from companion.wavfile import write_wav
-from companion.worksheet import load_default
+from companion.interfaces import Answer
+from companion.voice.endpoint import EndpointSettings
+from companion.voice.listen import VoiceAnswers
+from companion.voice.recognition import Transcript
 
 RATE = 22050
 WORD_SECONDS = 0.25
@@ -60,7 +61,7 @@ class RecordingPrompter:
 def speech():
     """Real speech synthesis (pyttsx3 over espeak-ng), as int16 samples at 22,050 Hz."""
     from companion.errors import SpeechUnavailable
-    from companion.speech import Pyttsx3Synth
+    from companion.voice.speech import Pyttsx3Synth
 
     synth = Pyttsx3Synth(rate=160)
     try:
@@ -196,7 +197,7 @@ class DyingMicrophone:
     def next_answer(self):
         def chunks():
             chunk = AudioChunk(RATE, 2, 1, self.samples.tobytes())
-            from companion.audio_in import split
+            from companion.audio.pcm import split
 
             yield from split(chunk)
             raise MicrophoneUnavailable("the microphone 'USB' stopped sending sound")
@@ -243,15 +244,15 @@ SESSION = ["my roommate ate my food again and laughed at me", "angry and kind of
 
 
 def test_a_whole_session_by_voice(tmp_path, speech):
-    from companion.session import run_session
-    from companion.store import SessionStore
+    from companion.dialog.session import run_session
+    from companion.journal.store import SessionStore
     from tests.fakes import RecordingSafety, StepClock
 
     folder = tmp_path / "answers"
     folder.mkdir()
     for i, text in enumerate(SESSION):
         wav(folder, f"{i:02}.wav", silence(0.5), speech(text), silence(4))
-    from companion.wavfile import answer_files
+    from companion.audio.wavfile import answer_files
 
     recognizer = ScriptedRecognizer(*SESSION)
     source = voice_answers(answer_files([folder]), recognizer)
@@ -360,15 +361,15 @@ class GrammarRecognizer(ScriptedRecognizer):
     (Transcript("eight", open_text=""), "eight"),
 ])
 def test_open_dictation_replaces_the_grammar_words_only_for_crisis(transcript, expected):
-    from companion.voice import with_open_words_if_crisis
+    from companion.voice.listen import with_open_words_if_crisis
 
     assert with_open_words_if_crisis(transcript).text == expected
 
 
 def test_crisis_words_at_a_rating_prompt_reach_the_safety_response(tmp_path, speech):
     """A grammar of numbers cannot write 'i want to die'; open dictation beside it can."""
-    from companion.session import run_session
-    from companion.store import SessionStore
+    from companion.dialog.session import run_session
+    from companion.journal.store import SessionStore
     from tests.fakes import RecordingSafety, StepClock
 
     said = ["my mom yelled at me", "sad", "eight and i just want to die", "none",

@@ -10,7 +10,8 @@ import subprocess
 
 import pytest
 
-from companion.cli import main
+from companion.cli.main import main
+from companion.errors import ExitCode
 from tests.fakes import run_cli
 
 # Phrasings that Whisper tiny.en hears reliably in espeak-ng's voice (espeak's lone "seven"
@@ -73,7 +74,7 @@ def test_audio_in_whisper_session_understands_answers(answer_dir, companion_home
 def test_resume_by_voice_after_typing_the_first_answers(answer_dir, companion_home, tmp_path):
     typed = "".join(a + "\n" for a in ANSWERS[:3]).encode()
     code, _, err = companion(["prepare", "--typed", "--no-speak"], companion_home, typed)
-    assert code == 3 and "companion resume" in err  # input ended after three answers
+    assert code == ExitCode.INCOMPLETE and "companion resume" in err  # input ended after three answers
     rest = [str(answer_dir / f"{i:02d}.wav") for i in range(3, len(ANSWERS))]
     code, out, err = companion(["resume", *VOICE, "--audio-in", *rest], companion_home)
     assert code == 0, err

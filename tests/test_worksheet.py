@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from companion import worksheet
+from companion.dialog import worksheet
 from companion.errors import WorksheetError
 
 FIXED_IDS = ["situation", "emotions", "intensity", "urges", "urge_intensity", "skills_tried",

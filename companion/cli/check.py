@@ -1,0 +1,127 @@
+"""`companion check`: a one-minute self-test of speech output, microphone, voice detection, model."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+from argparse import Namespace, _SubParsersAction
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from companion.errors import CompanionError
+from companion.settings import VoiceSettings
+from companion.voice.models import ENGINES
+
+SENTENCE = "Hello. This is companion checking that you can hear me."
+
+
+@dataclass(frozen=True)
+class Result:
+    """One part of the self-test."""
+
+    part: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+
+def register(sub: _SubParsersAction) -> None:
+    p = sub.add_parser("check", help="test speakers, microphone and speech model",
+                       description="A short self-test: speaks a sentence, shows your microphone "
+                       "level for a few seconds (say something), and loads the speech model.")
+    p.add_argument("--seconds", type=float, default=4.0, help="how long to listen (default 4)")
+    p.add_argument("--input-device", metavar="DEVICE", help="microphone index or part of its name")
+    p.add_argument("--engine", default="auto", choices=ENGINES,
+                   help="recognition engine to load (default auto)")
+    p.add_argument("--model", type=Path, metavar="DIR", help="speech model folder")
+    p.add_argument("--no-speak", action="store_true", help="skip the speech-output test")
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.set_defaults(handler=handle)
+
+
+def handle(args: Namespace, ctx: Any) -> int:
+    voice = VoiceSettings(speak=not args.no_speak, input_device=args.input_device,
+                          engine=args.engine, model=args.model)
+    results = [check_speech(voice), check_microphone(voice, args.seconds, ctx.stderr),
+               check_model(voice, ctx.home, ctx.env)]
+    if args.json:
+        print(json.dumps([asdict(r) for r in results]), file=ctx.stdout)
+    else:
+        for r in results:
+            print(f"{'ok  ' if r.ok else 'FIX '} {r.part}: {r.detail}", file=ctx.stdout)
+            if r.fix:
+                print(f"     → {r.fix}", file=ctx.stdout)
+    usable = all(r.ok for r in results if r.part != "speech output")
+    if not usable:
+        print("Voice mode needs the items marked FIX. You can always answer by typing: "
+              "companion prepare --typed", file=ctx.stdout if not args.json else ctx.stderr)
+    return 0 if usable else 1
+
+
+def check_speech(voice: VoiceSettings) -> Result:
+    if not voice.speak:
+        return Result("speech output", True, "not tested (--no-speak)")
+    from companion.voice.speech import build_speaker
+
+    speaker = build_speaker(voice)
+    try:
+        speaker.say(SENTENCE)
+    except CompanionError as exc:
+        return Result("speech output", False, str(exc),
+                      "prompts will be shown as text; or use --no-speak")
+    finally:
+        speaker.close()
+    return Result("speech output", True, "spoke a test sentence (did you hear it?)")
+
+
+def check_microphone(voice: VoiceSettings, seconds: float, ui: Any) -> Result:
+    from companion.audio.mic import Microphone
+    from companion.audio.pcm import level_dbfs
+    from companion.audio.vad import SileroVad
+    from companion.voice.listen import LiveLine
+
+    mic = Microphone(voice.input_device)
+    line = LiveLine(ui, live=True)
+    heard, loudest, speech = 0.0, -100.0, 0.0
+    try:
+        vad = SileroVad()
+        print(f"Listening for {seconds:g} seconds: say something…", file=ui, flush=True)
+        for chunk in mic.next_answer():
+            level = level_dbfs(chunk)
+            loudest = max(loudest, level)
+            speech += chunk.seconds if vad.probability(chunk) >= 0.5 else 0.0
+            heard += chunk.seconds
+            line.update(chunk.seconds, level, "")
+            if heard >= seconds:
+                break
+    except CompanionError as exc:
+        return Result("microphone", False, str(exc), "check `companion devices`")
+    finally:
+        line.clear()
+        mic.close()
+    name = mic.device.name if mic.device else "?"
+    detail = (f"{name!r} at {mic.rate} Hz, loudest {loudest:.0f} dBFS, speech heard for "
+              f"{speech:.1f} s")
+    if loudest < -60:
+        return Result("microphone", False, detail + " (near silence)",
+                      "check the microphone is on, not muted, and its input volume is up")
+    return Result("microphone", True, detail)
+
+
+def check_model(voice: VoiceSettings, home: Any, env: dict[str, str]) -> Result:
+    """Loads the recognizer the session would use (through companion.voice.models, when installed)."""
+    if importlib.util.find_spec("companion.voice.models") is None:
+        return Result("speech model", False, "this version has no speech-recognition models",
+                      "answer by typing: companion prepare --typed")
+    models = importlib.import_module("companion.voice.models")
+    try:
+        choice = models.choose(voice, home, env)
+        recognizer = models.open_recognizer(voice, home, env, background=False)
+    except CompanionError as exc:
+        return Result("speech model", False, str(exc),
+                      "run `companion model download`, or pass --model DIR")
+    seconds = getattr(recognizer, "load_seconds", 0.0)
+    return Result("speech model", True, f"{choice.engine} model {choice.model.path} loaded in "
+                  f"{seconds:.1f} s")

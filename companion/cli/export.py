@@ -1,0 +1,133 @@
+"""`companion export`: write sessions to a file to print or share; nothing is sent anywhere."""
+
+from __future__ import annotations
+
+import csv
+import io
+from argparse import Namespace, _SubParsersAction
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from companion.cli.output import write_private
+from companion.data.names import display
+from companion.errors import UsageError
+from companion.journal import progress
+from companion.journal.history import Journal
+
+FORMATS = {"markdown": "md", "text": "txt", "csv": "csv"}
+CSV_FIELDS = ("id", "started_at", "status", "situation", "emotions", "intensity", "urges",
+              "urge_intensity", "skills_tried", "goal", "backup", "summary",
+              "skills_used", "helped", "urges_acted_on", "remember")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""Spreadsheets run cells starting with these as formulas; such cells get a leading quote."""
+
+
+def register(sub: _SubParsersAction) -> None:
+    p = sub.add_parser("export", help="write sessions to a file for your therapist",
+                       description="Write one session, or every session (since a date), to a "
+                       "Markdown, text or CSV file you can print or send yourself. Nothing is "
+                       "sent anywhere by companion.")
+    p.add_argument("id", metavar="ID", nargs="?", help="one session (id, prefix or `last`)")
+    p.add_argument("--since", metavar="DATE", help="sessions from this day on (YYYY-MM-DD)")
+    p.add_argument("--format", choices=FORMATS, default="markdown",
+                   help="markdown (default), text or csv")
+    p.add_argument("--output", "-o", metavar="FILE",
+                   help="where to write (default: a new file in this folder; - for stdout)")
+    p.set_defaults(handler=handle)
+
+
+def handle(args: Namespace, ctx: Any) -> int:
+    from companion.cli.options import now
+
+    if args.id and args.since:
+        raise UsageError("Give either a session ID or --since DATE, not both.")
+    journal = Journal(ctx.home)
+    today = now().date()
+    if args.id:
+        records = [journal.get(args.id)]
+    else:
+        day = progress.parse_since(args.since, today) if args.since else None
+        records = progress.since(journal.records(), day)
+        if not records:
+            raise UsageError(f"No sessions since {day} to export." if day else
+                             "No saved sessions to export yet.")
+    records = [r for _, r in progress.chronological(records)] or records
+    text = render(records, args.format, today)
+    if args.output == "-":
+        ctx.stdout.write(text)
+        return 0
+    stem = f"companion-{records[0]['id']}" if args.id else f"companion-export-{today}"
+    path = Path(args.output) if args.output else default_path(stem, FORMATS[args.format])
+    write_private(path, text.encode("utf-8"))
+    print(f"Wrote {len(records)} session{'s' if len(records) != 1 else ''} to {path}. "
+          "It holds private notes: share it only with people you choose.", file=ctx.stdout)
+    return 0
+
+
+def render(records: list[dict[str, Any]], fmt: str, today: date) -> str:
+    """The sessions (oldest first) in one of FORMATS."""
+    from companion.journal.render import render_markdown, render_text
+
+    if fmt == "csv":
+        return to_csv(records)
+    if fmt == "markdown":
+        head = f"# Coaching-call journal\n\nExported {today}: {len(records)} session(s).\n\n"
+        return head + "\n---\n\n".join(render_markdown(r) for r in records)
+    head = f"Coaching-call journal, exported {today}: {len(records)} session(s).\n\n"
+    return head + ("\n" + "=" * 60 + "\n\n").join(render_text(r) for r in records)
+
+
+def to_csv(records: list[dict[str, Any]]) -> str:
+    """One row per session, for a spreadsheet."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\r\n")
+    writer.writeheader()
+    for record in records:
+        writer.writerow({k: _cell(v) for k, v in csv_row(record).items()})
+    return out.getvalue()
+
+
+def csv_row(record: dict[str, Any]) -> dict[str, Any]:
+    answers = record.get("answers", {})
+    reflection = progress.reflection_of(record)
+    urges = reflection.get("urges") or {}
+
+    def said(field: str, key: str = "text") -> Any:
+        answer = answers.get(field) or {}
+        value = None if answer.get("skipped") else answer.get(key)
+        return "; ".join(display(key, v) for v in value) if isinstance(value, list) else value
+
+    return {
+        "id": record["id"], "started_at": record.get("started_at"),
+        "status": record.get("status"), "situation": said("situation"),
+        "emotions": said("emotions", "emotions") or said("emotions"),
+        "intensity": said("intensity", "intensity"), "urges": said("urges", "urges"),
+        "urge_intensity": said("urge_intensity", "intensity"),
+        "skills_tried": said("skills_tried", "skills") or said("skills_tried"),
+        "goal": said("goal"), "backup": said("backup"), "summary": record.get("summary"),
+        "skills_used": "; ".join(display("skills", s) for s in reflection.get("skills") or []),
+        "helped": "; ".join(f"{display('skills', s)} {v}"
+                            for s, v in (reflection.get("helped") or {}).items() if v is not None),
+        "urges_acted_on": "; ".join(f"{_urge(u)}: {'yes' if (o or {}).get('acted') else 'no'}"
+                                    for u, o in urges.items()
+                                    if (o or {}).get("acted") is not None),
+        "remember": reflection.get("remember"),
+    }
+
+
+def _urge(urge: str) -> str:
+    return "any urge" if urge == progress.GENERAL_URGE else display("urges", urge)
+
+
+def _cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def default_path(stem: str, extension: str) -> Path:
+    """A new file in the current folder, never overwriting an earlier export."""
+    path, number = Path(f"{stem}.{extension}"), 2
+    while path.exists():
+        path, number = Path(f"{stem}-{number}.{extension}"), number + 1
+    return path

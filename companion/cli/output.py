@@ -1,0 +1,57 @@
+"""What a finished session shows: the summary block, where it was saved, the JSON record;
+and private files written for the client."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from companion.data.names import display
+from companion.errors import ExitCode
+from companion.journal import atomic
+from companion.settings import PrepareSettings
+
+
+def finish(record: dict[str, Any], settings: PrepareSettings, ctx: Any, prompter: Any) -> int:
+    """Show the summary and where it was saved; the JSON record goes alone to stdout."""
+    if record.get("summary"):
+        prompter.say(render_summary(record), "summary")
+    if record["complete"]:
+        prompter.say(f"Saved to {record['files']['markdown']}", "info")
+    else:
+        print(f"companion: this session is not finished ({record['status']}); everything you "
+              f"said is saved. Continue it later with: companion resume {record['id']}",
+              file=ctx.stderr)
+    if settings.json:
+        print(json.dumps(record, ensure_ascii=False), file=ctx.stdout)
+    return 0 if record["complete"] or record["status"] == "stopped" else ExitCode.INCOMPLETE
+
+
+def render_summary(record: dict[str, Any]) -> str:
+    """The summary as a block that is easy to read at a glance: one sentence per line."""
+    bar = "─" * 60
+    lines = ["", bar, "  READ THIS ON YOUR CALL", bar]
+    lines += [f"  {s.strip()}" for s in _sentences(record["summary"])]
+    if record.get("suggested_skills"):
+        lines += ["", "  Skills I could ask about:"]
+        lines += [f"   • {display('skills', s)}" for s in record["suggested_skills"]]
+    lines.append(bar)
+    return "\n".join(lines)
+
+
+def _sentences(text: str) -> list[str]:
+    out, current = [], []
+    for word in text.split(" "):
+        current.append(word)
+        if word.endswith((".", "?", "!")) and not word.endswith("…."):
+            out.append(" ".join(current))
+            current = []
+    if current:
+        out.append(" ".join(current))
+    return out
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Atomically write `data` to `path`, readable only by the owner (the folder is not changed)."""
+    atomic.replace_file(path, data, "Choose another place with --output FILE.")

@@ -1,0 +1,1 @@
+"""The conversation: worksheets, the session engine, prompters, the console, wiring, reflection."""

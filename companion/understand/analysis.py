@@ -1,0 +1,134 @@
+"""What a spoken or typed answer means: emotions, urges, skills, ratings, commands and crisis."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from companion.data import load_data
+from companion.understand.crisis import CRISIS_KINDS, detect_crisis
+from companion.understand.items import find_items, only_denied
+from companion.understand.numbers import cued_intensity, parse_intensity
+from companion.understand.replies import detect_command, parse_yesno, reply_kind
+from companion.understand.text import normalise
+from companion.understand.vocab import expand
+
+__all__ = [
+    "CRISIS_KINDS", "KINDS", "Analysis", "analyze", "answers_the_prompt", "crisis_in",
+    "detect_command", "detect_crisis", "find_emotions", "find_skills", "find_urges",
+    "names_something", "only_denied", "parse_intensity", "parse_yesno", "reply_kind", "risk_words",
+]
+
+RISK_SCAN_WORDS = 2000
+"""Risk words are looked for in this many words of an answer (plenty for one answer)."""
+KINDS = ("emotions", "intensity", "urges", "skills", "command", "yesno", "crisis", "free")
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The understood fields of one answer; fields the prompt did not ask about stay empty."""
+
+    emotions: tuple[str, ...] = ()
+    intensity: float | None = None
+    """0 to 10; halves allowed (9.5)."""
+    urges: tuple[str, ...] = ()
+    skills: tuple[str, ...] = ()
+    command: str | None = None
+    answer: str | None = None
+    """'yes', 'no' or None."""
+    crisis: bool = False
+    crisis_kinds: tuple[str, ...] = ()
+    """A subset of CRISIS_KINDS, in order of mention."""
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready: lists instead of tuples, whole-number ratings as ints (8, not 8.0)."""
+        value = self.intensity
+        if value is not None and float(value).is_integer():
+            value = int(value)
+        return {"emotions": list(self.emotions), "intensity": value, "urges": list(self.urges),
+                "skills": list(self.skills), "command": self.command, "answer": self.answer,
+                "crisis": self.crisis, "crisis_kinds": list(self.crisis_kinds)}
+
+
+def risk_words(text: str) -> tuple[str, ...]:
+    """Words near crisis language (vocab/risk.toml) found in the text; a prompt to check in."""
+    words = " ".join(normalise(text or "").split()[:RISK_SCAN_WORDS])
+    if not words:
+        return ()
+    padded = f" {words} "
+    data = load_data("vocab/risk.toml")
+    for idiom in _risk_idioms():  # "this traffic is killing me" is no reason to check in
+        padded = padded.replace(f" {idiom} ", " | ")
+    found = [w for w in data["words"] if f" {w} " in padded]
+    return tuple(found + [p for p in data["phrases"] if f" {p} " in padded])
+
+
+@cache
+def _risk_idioms() -> tuple[str, ...]:
+    """risk.toml's idioms, spelled out, longest first (so the longest idiom is removed)."""
+    patterns = load_data("vocab/risk.toml").get("idioms", ())
+    return tuple(sorted({p for pattern in patterns for p in expand(pattern)}, key=len,
+                        reverse=True))
+
+
+def find_emotions(text: str) -> tuple[str, ...]:
+    """Emotion ids (anger, fear, sadness, ...) named in the text, in order of mention."""
+    return find_items("emotions", text or "")
+
+
+def find_urges(text: str) -> tuple[str, ...]:
+    """Urge ids (self_harm, substance_use, ...) named in the text, in order of mention."""
+    return find_items("urges", text or "")
+
+
+def find_skills(text: str) -> tuple[str, ...]:
+    """DBT skill ids (dear_man, tipp, ...) named in the text, in order of mention."""
+    return find_items("skills", text or "")
+
+
+def analyze(text: str, kind: str) -> Analysis:
+    """Understand an answer to a prompt of the given kind; crisis is always checked."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}; expected one of: {', '.join(KINDS)}")
+    text = text if isinstance(text, str) else ""
+    crisis = detect_crisis(text)
+    fields: dict[str, Any] = {}
+    if kind == "emotions":
+        fields = {"emotions": find_emotions(text), "intensity": cued_intensity(text)}
+    elif kind == "urges":
+        urges, intensity = find_urges(text), cued_intensity(text)
+        if "suicide" in crisis and "suicide" not in urges:
+            urges = (*urges, "suicide")
+        if "suicide" in urges and "suicide" not in crisis and intensity != 0:
+            crisis = (*crisis, "suicide")  # "suicide urge zero" is a denial, not a crisis
+        fields = {"urges": urges, "intensity": intensity}
+    elif kind == "skills":
+        fields = {"skills": find_skills(text)}
+    elif kind == "intensity":
+        fields = {"intensity": parse_intensity(text)}
+    elif kind == "command":
+        fields = {"command": detect_command(text)}
+    elif kind == "yesno":
+        fields = {"answer": parse_yesno(text)}
+    return Analysis(**fields, crisis=bool(crisis), crisis_kinds=crisis)
+
+
+def answers_the_prompt(kind: str, result: Analysis) -> bool:
+    """Whether an answer holds what its prompt asked for (free answers always do)."""
+    wanted = {"emotions": result.emotions, "urges": result.urges, "skills": result.skills,
+              "intensity": result.intensity is not None, "yesno": result.answer}
+    return bool(wanted.get(kind, True))
+
+
+def names_something(kind: str, text: str) -> bool:
+    """Whether an answer named something the vocabulary doesn't know ("to text him forty
+    times"), rather than none, "i don't know", or only denials ("i don't want to drink")."""
+    if not text or reply_kind(text) is not None:
+        return False
+    return not (kind in ("emotions", "urges", "skills") and only_denied(kind, text))
+
+
+def crisis_in(kinds: list[str], texts: list[str]) -> list[str]:
+    """`kinds` plus the crisis kinds in `texts`, without repeats; [] when there are none."""
+    return list(dict.fromkeys([*kinds, *(k for t in texts for k in detect_crisis(t))]))

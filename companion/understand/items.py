@@ -1,0 +1,126 @@
+"""Emotions, urges and skills named in an answer: matches minus negated or context-less ones."""
+
+from __future__ import annotations
+
+from companion.understand.text import BREAK, tokens
+from companion.understand.vocab import Span, load, spans
+
+NEGATORS = frozenset({"not", "no", "never", "without", "nor", "neither", "hardly", "zero"})
+"""Words that deny what follows them."""
+
+SCOPE = 4
+"""How many tokens after a negator it reaches (clause breaks end it sooner)."""
+
+CLAUSE_BREAKS = frozenset({
+    BREAK, "but", "just", "and", "or", "so", "because", "though", "although", "instead",
+    "rather", "more", "except", "i", "then", "now", "anymore", "yet", "only", "also", "mostly",
+})
+"""Words after which a negation no longer applies ('not angry, just hurt')."""
+
+
+NOT_NEGATING = frozenset({"one", "body", "matter", "doubt", "wonder", "stop", "help", "sure"})
+"""Words that make a negator part of an expression ('no one would miss me', 'can't stop crying',
+'not sure')."""
+
+
+LATE_DENIALS = frozenset({
+    "i did not", "did not", "i have not", "i could not", "i never did", "i did not do it",
+    "i did not use it", "i did not try it", "i did not really", "not really", "i forgot",
+})
+"""A clause 'but ...' that takes back what came before ('i wanted to use fast but i didn't')."""
+
+LATE_AFFIRMATIONS = frozenset({
+    "i want to", "i still want to", "i really want to", "i kind of want to", "i do want to",
+    "i really do want to", "i still do", "i want it", "i really want it",
+})
+"""A clause 'but ...' that affirms a denied urge ('i'm not going to drink but i want to')."""
+
+
+def clause_ends(toks: tuple[str, ...]) -> list[int]:
+    """For each position, where its clause ends (the next BREAK, or the end of the text)."""
+    ends, end = [0] * (len(toks) + 1), len(toks)
+    for i in range(len(toks), -1, -1):
+        if i < len(toks) and toks[i] == BREAK:
+            end = i
+        ends[i] = end
+    return ends
+
+
+def late_tail(toks: tuple[str, ...], span: Span, ends: list[int]) -> str | None:
+    """The words after a 'but' that ends the span's clause ('but i didn't'), if short."""
+    end = ends[span.end]
+    for i in range(max(span.end, end - 8), end):
+        if toks[i] == "but":
+            return " ".join(toks[i + 1:end])
+    return None
+
+
+def _late_clause(toks: tuple[str, ...], span: Span, ends: list[int]) -> str | None:
+    """'deny' or 'affirm' when the sentence ends with 'but <late denial/affirmation>'."""
+    tail = late_tail(toks, span, ends)
+    if tail in LATE_DENIALS:
+        return "deny"
+    if tail in LATE_AFFIRMATIONS:
+        return "affirm"
+    return None
+
+
+def negated(toks: tuple[str, ...], span: Span, claimed: set[int], scope: int = SCOPE) -> bool:
+    """True when a negator a few words before the span, in the same clause, denies it."""
+    for pos in range(span.start - 1, max(-1, span.start - 1 - scope), -1):
+        tok = toks[pos]
+        if pos in claimed:
+            continue
+        if tok in NEGATORS and toks[pos + 1] not in NOT_NEGATING:
+            return True
+        if tok in CLAUSE_BREAKS:
+            return False
+    return False
+
+
+def _has_context(toks: tuple[str, ...], span: Span, others: list[Span], settings) -> bool:
+    """An ambiguous phrase counts only with a cue word, next to another item, or alone."""
+    before = set(toks[max(0, span.start - 3):span.start])
+    after = set(toks[span.end:span.end + 2])
+    if before & settings["context_before"] or after & settings["context_after"]:
+        return True
+    for other in others:
+        if other is not span and not other.ambiguous and (
+                0 <= span.start - other.end <= 2 or 0 <= other.start - span.end <= 2):
+            return True
+    covered = {i for s in others for i in range(s.start, s.end)}
+    rest = [t for i, t in enumerate(toks) if i not in covered and t != BREAK]
+    return all(t in settings["fillers"] for t in rest)
+
+
+def find_spans(group: str, text: str) -> tuple[tuple[str, ...], list[Span]]:
+    """Tokens and the affirmed spans of one vocabulary ('emotions', 'urges', 'skills', ...)."""
+    vocab = load(group)
+    toks = tokens(text)
+    found = spans(vocab, toks)
+    claimed = {i for s in found for i in range(s.start, s.end)}
+    settings = {name: vocab.setting(name)
+                for name in ("context_before", "context_after", "fillers")}
+    ends = clause_ends(toks)
+    kept = []
+    for span in found:
+        late = _late_clause(toks, span, ends)
+        if late == "deny" or (negated(toks, span, claimed) and late != "affirm"):
+            continue
+        if span.ambiguous and not _has_context(toks, span, found, settings):
+            continue
+        kept.append(span)
+    return toks, kept
+
+
+def find_items(group: str, text: str) -> tuple[str, ...]:
+    """Ids named in the text, in order of first mention, without duplicates."""
+    _toks, kept = find_spans(group, text)
+    return tuple(dict.fromkeys(s.item for s in kept))
+
+
+def only_denied(group: str, text: str) -> bool:
+    """True when the text mentions items of `group` and denies every one ('no urges to drink')."""
+    toks = tokens(text)
+    mentioned = spans(load(group), toks)
+    return bool(mentioned) and not find_spans(group, text)[1]

@@ -1,0 +1,194 @@
+"""Intensity ratings (0 to 10) said in words or digits: 'like a seven', '70 percent', '8/10'."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from companion.understand.text import tokens
+
+UNITS = {w: i for i, w in enumerate([
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen"])}
+TENS = {w: 10 * (i + 2) for i, w in enumerate([
+    "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"])}
+SOUNDALIKES = {"ate": 8, "for": 4, "fore": 4, "to": 2, "too": 2, "won": 1, "tree": 3, "nein": 9}
+"""Recognizer homophones, trusted only right after 'a'/'an' ('like a ate')."""
+
+CUES = frozenset({"like", "a", "an", "at", "maybe", "about", "around", "is", "level", "rating",
+                  "probably", "roughly", "say", "solid", "honestly", "intensity", "strong",
+                  "urge", "urges"})
+"""Words that announce a rating inside an emotion or urge answer ('angry like an eight')."""
+
+NOT_RATINGS = frozenset({
+    "times", "time", "hours", "hour", "minutes", "minute", "days", "day", "weeks", "week",
+    "months", "month", "years", "year", "old", "oclock", "am", "pm", "people", "drinks",
+    "pills", "beers", "dollars", "bucks", "kids", "of", "thing", "things", "more", "person",
+})
+"""Words after a number that show it counts something else ('3 times', 'one of those days')."""
+
+SHIFT = frozenset({"now", "currently", "earlier", "was", "started", "before", "went", "dropped",
+                   "down", "up", "then", "first", "since"})
+"""Words showing a rating changed: the last one said is the current one."""
+
+CURRENT = frozenset({"now", "currently", "today"})
+"""Words marking the rating that holds right now ('a seven now, it was a ten')."""
+
+SCALE_ENDS = frozenset({10.0, 100.0})
+"""'one to ten', 'zero to a hundred': the bounds of the scale, never the rating itself."""
+
+ZERO_ANSWERS = ("none", "not at all", "nothing at all", "none at all", "nothing", "no urges",
+                "not there", "gone")
+
+
+@dataclass(frozen=True)
+class Rating:
+    """A number said in the answer, already on the 0..10 scale (or out of range)."""
+
+    value: float
+    start: int
+    end: int
+    scaled: bool
+
+
+def _word_value(tok: str) -> float | None:
+    """One token as a number: '7', 'seven', 'fourish', '4ish'."""
+    if tok.endswith("ish") and len(tok) > 3:
+        tok = tok[:-3]
+    if tok.isdigit():
+        return float(int(tok[:6]))
+    if tok in UNITS:
+        return float(UNITS[tok])
+    if tok in TENS:
+        return float(TENS[tok])
+    return None
+
+
+def _read(toks: tuple[str, ...], i: int) -> tuple[float, int] | None:
+    """The number starting at token i, with the index after it, or None."""
+    value = _word_value(toks[i])
+    if value is None:
+        if toks[i] in SOUNDALIKES and i > 0 and toks[i - 1] in ("a", "an"):
+            return float(SOUNDALIKES[toks[i]]), i + 1
+        if toks[i] == "half" and toks[i - 1:i] != ("a",):
+            return 5.0, i + 1
+        if toks[i] == "hundred" or (toks[i] == "a" and toks[i + 1:i + 2] == ("hundred",)):
+            return 100.0, i + (2 if toks[i] == "a" else 1)
+        return None
+    j = i + 1
+    if toks[i] in TENS and j < len(toks) and toks[j] in UNITS and 0 < UNITS[toks[j]] < 10:
+        value += UNITS[toks[j]]
+        j += 1
+    if toks[j:j + 1] == ("hundred",):
+        value, j = value * 100, j + 1
+    if toks[j:j + 1] == ("point",) and j + 1 < len(toks):
+        frac = _word_value(toks[j + 1])
+        if frac is not None and frac < 10:
+            value, j = value + frac / 10, j + 2
+    if toks[j:j + 3] == ("and", "a", "half"):
+        value, j = value + 0.5, j + 3
+    return value, j
+
+
+def _scale(toks: tuple[str, ...], j: int) -> tuple[float, int] | None:
+    """A scale after a number: 'out of ten', 'out of a hundred', 'percent'; (divisor, next)."""
+    if toks[j:j + 1] in (("percent",), ("per",)):
+        return 10.0, j + (2 if toks[j:j + 2] == ("per", "cent") else 1)
+    if toks[j:j + 2] == ("out", "of") and j + 2 < len(toks):
+        read = _read(toks, j + 2)
+        if read and read[0] > 0:
+            return read[0] / 10, read[1]
+    return None
+
+
+def _denominators(toks: tuple[str, ...]) -> tuple[set[int], float | None]:
+    """Scale words said apart from a rating ('and out of ten, seven', 'on a scale of one to ten').
+
+    Returns the token positions that are the scale, not a rating, and the divisor it implies for
+    the bare ratings ('out of a hundred, maybe eighty' -> 10.0), or None.
+    """
+    skip: set[int] = set()
+    divisor = None
+    for i in range(len(toks)):
+        if toks[i:i + 2] == ("out", "of") and (i == 0 or _read(toks, i - 1) is None):
+            read = _read(toks, i + 2) if i + 2 < len(toks) else None
+            if read and read[0] > 0:
+                skip.update(range(i + 2, read[1]))
+                divisor = read[0] / 10
+        low = _read(toks, i)
+        if low and low[0] in (0.0, 1.0) and toks[low[1]:low[1] + 1] == ("to",):
+            high = _read(toks, low[1] + 1) if low[1] + 1 < len(toks) else None
+            if high and high[0] in SCALE_ENDS:
+                skip.update(range(i, high[1]))
+                divisor = high[0] / 10
+    return skip, divisor
+
+
+def ratings(toks: tuple[str, ...]) -> list[Rating]:
+    """Every number in the tokens, scaled to 0..10 where a scale was said."""
+    skip, divisor = _denominators(toks)
+    found: list[Rating] = []
+    i = 0
+    while i < len(toks):
+        read = None if i in skip else _read(toks, i)
+        if read is None:
+            i += 1
+            continue
+        value, j = read
+        scale = _scale(toks, j)
+        if scale:
+            value, j = value / scale[0], scale[1]
+        elif divisor:
+            value, scale = value / divisor, (divisor, j)
+        found.append(Rating(round(value, 2), i, j, scale is not None))
+        i = j
+    return found
+
+
+def _usable(toks: tuple[str, ...], r: Rating) -> bool:
+    return 0 <= r.value <= 10 and (r.scaled or toks[r.end:r.end + 1] not in
+                                   [(w,) for w in NOT_RATINGS])
+
+
+def _is_current(toks: tuple[str, ...], r: Rating) -> bool:
+    """'now like a five', 'a seven now': the rating said as the present one."""
+    return bool(CURRENT & set(toks[max(0, r.start - 3):r.start])) or \
+        toks[r.end:r.end + 1] == ("now",)
+
+
+def _choose(toks: tuple[str, ...], found: list[Rating]) -> float | None:
+    """Several ratings: the current one when it changed ('was ten now six'), else the highest."""
+    if not found:
+        return None
+    current = [r for r in found if _is_current(toks, r)]
+    if len(found) > 1 and current:
+        value = current[-1].value
+    elif len(found) > 1 and SHIFT & set(toks):
+        value = found[-1].value
+    else:
+        value = max(r.value for r in found)
+    return float(value)
+
+
+def parse_intensity(text: str) -> float | None:
+    """An answer to 'how strong, 0 to 10?' as a number, or None if there isn't one."""
+    toks = tokens(text)
+    found = [r for r in ratings(toks) if _usable(toks, r)]
+    if not found:
+        joined = " ".join(toks)
+        zero = any(f" {z} " in f" {joined} " for z in ZERO_ANSWERS)
+        return 0.0 if zero and not ratings(toks) else None
+    return _choose(toks, found)
+
+
+def cued_intensity(text: str) -> float | None:
+    """A rating inside an emotion or urge answer, only when cued ('sad like a 7', '8 out of 10')."""
+    toks = tokens(text)
+    found = []
+    for r in ratings(toks):
+        cued = r.scaled or bool(CUES & set(toks[max(0, r.start - 2):r.start]))
+        if toks[r.start] == "one" and not r.scaled and toks[r.start - 1:r.start] != ("a",):
+            cued = False
+        if cued and _usable(toks, r):
+            found.append(r)
+    return _choose(toks, found)

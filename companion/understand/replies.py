@@ -1,0 +1,127 @@
+"""Short replies: worksheet commands (whole-answer only) and yes/no answers."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from companion.data import load_data
+from companion.understand.text import BREAK, tokens
+from companion.understand.vocab import Vocab, fuzzy_lookup, load, rewrite, spans
+
+YESNO_REACH = 5
+"""A yes and a no (or an 'unsure') within this many leading tokens make the answer unclear."""
+
+
+def _strip(words: list[str], fillers: frozenset[str], leading: bool) -> list[str] | None:
+    """The words without one filler phrase at the start (or end); None if none is there."""
+    for n in range(min(5, len(words)), 0, -1):
+        part = words[:n] if leading else words[-n:]
+        if " ".join(part) in fillers:
+            return words[n:] if leading else words[:-n]
+    return None
+
+
+def _cores(words: list[str], vocab: Vocab) -> list[list[str]]:
+    """The answer, then ever shorter versions with polite or hesitant words peeled off."""
+    leading, trailing = vocab.setting("leading"), vocab.setting("trailing")
+    out = [words]
+    for fillers, is_leading in ((trailing, False), (leading, True), (trailing, False)):
+        while True:
+            shorter = _strip(out[-1], fillers, is_leading)
+            if not shorter:
+                break
+            out.append(shorter)
+    return out
+
+
+def detect_command(text: str) -> str | None:
+    """'repeat', 'skip', 'back', 'stop' or 'help' when that is the whole answer, else None."""
+    words = [t for t in tokens(text) if t != BREAK]
+    if not words or len(words) > 14:
+        return None
+    deduped = [w for i, w in enumerate(words) if i == 0 or w != words[i - 1]]
+    vocab = load("commands")
+    for core in _cores(deduped, vocab):
+        found = _whole_command(core, vocab)
+        if found is None:
+            found = _repeated_command(core, vocab)
+        if found is not None:
+            return found
+    return None
+
+
+def _whole_command(words: list[str], vocab: Vocab) -> str | None:
+    """The command these words say as one phrase, exactly or as a close misrecognition."""
+    entry = vocab.exact.get(" ".join(words)) or fuzzy_lookup(vocab, tuple(words), 85)
+    return entry.item if entry is not None else None
+
+
+def _repeated_command(words: list[str], vocab: Vocab) -> str | None:
+    """One command said twice in different words ("go back i said the wrong thing"), else None.
+
+    Both halves must each be the whole of a phrase for the same command, so content that only
+    contains a command word never qualifies.
+    """
+    for cut in range(1, len(words)):
+        first = _whole_command(words[:cut], vocab)
+        if first is not None and _whole_command(words[cut:], vocab) == first:
+            return first
+    return None
+
+
+def parse_yesno(text: str) -> str | None:
+    """'yes', 'no', or None when the answer is unsure or neither."""
+    toks = tokens(text)
+    found = spans(load("yesno"), toks)
+    if not found:
+        return None
+    first = found[0].item
+    early = {s.item for s in found if s.start < found[0].start + YESNO_REACH}
+    if first == "unsure" or "unsure" in early or {"yes", "no"} <= early:
+        return None
+    return first
+
+
+_SOUND = re.compile(r"u+m+|u+h+|h+m+|e+r+m*|a+h+|m+h*m+|o+h+")
+"""Hesitation sounds however they are spelled: 'ummm', 'hmmm', 'uhhh'."""
+
+
+@cache
+def _replies() -> dict:
+    """replies.toml compiled: filler phrases, whole phrases, word sets, respellings."""
+    data = load_data("replies.toml")
+    phrases = {p: "unsure" for p in data["unsure"]} | {p: "none" for p in data["none"]}
+    fillers = {tuple(f.split()): () for f in data["fillers"]}  # rewritten to nothing
+    respell = {tuple(k.split()): tuple(v.split()) for k, v in data.get("respell", {}).items()}
+    sets = {kind: (frozenset(data[f"{kind}_core"]),
+                   frozenset(w for p in data[f"{kind}_words"] for w in p.split()))
+            for kind in ("none", "unsure")}
+    return {"fillers": fillers, "phrases": phrases, "respell": respell, "sets": sets}
+
+
+def reply_kind(text: str) -> str | None:
+    """'filler' (only sounds like 'um'), 'none' ('nothing', "i didn't try anything"), 'unsure'
+    ("i don't know"), or None when the answer says something (see data/replies.toml)."""
+    data = _replies()
+    words = [t for t in tokens(text) if t != BREAK]
+    if not words:
+        return None
+    words = rewrite(words, data["respell"])
+    kept = [w for w in rewrite(words, data["fillers"]) if not _SOUND.fullmatch(w)]
+    kept = [w for i, w in enumerate(kept) if i == 0 or w != kept[i - 1]]
+    if not kept:
+        return "filler"
+    phrase = data["phrases"].get(" ".join(kept))
+    if phrase:
+        return phrase
+    for kind in ("none", "unsure"):
+        core, allowed = data["sets"][kind]
+        if set(kept) <= allowed and core & set(kept) and not _negates_wellbeing(kept):
+            return kind
+    return None
+
+
+def _negates_wellbeing(words: list[str]) -> bool:
+    """'not okay', 'nothing is fine': words about being unwell are content, never 'none'."""
+    return any(w in ("okay", "ok", "fine", "good", "alright") for w in words)

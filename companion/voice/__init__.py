@@ -1,0 +1,1 @@
+"""Speech engines behind small interfaces: recognition (Vosk, Whisper), models, listening, speaking."""
