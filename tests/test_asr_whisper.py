@@ -16,6 +16,7 @@ from companion.audio.chunk import AudioChunk
 from companion.audio.pcm import split
 from companion.audio.wavfile import read_wav
 from companion.errors import ModelMissing
+from companion.understand.analysis import detect_crisis
 from companion.voice.whisper_engine import WhisperRecognizer, bundled_model, to_whisper_audio
 
 # -- tiers 1 and 2: pure functions and a scripted model ---------------------------------------
@@ -324,7 +325,7 @@ def test_the_prefetched_answer_is_the_one_whisper_hears_at_the_end(whisper, tmp_
             pass
 
     answers = VoiceAnswers(FileAudio([tmp_path / "answer.wav"], fast=True), recognizer,
-                           SileroVad(), Quiet(), io.StringIO(), endpoint=EndpointSettings())
+                           SileroVad(), Quiet(), io.StringIO(), endpoint=EndpointSettings(), crisis_check=detect_crisis)
     prompt = load_default().prompts[0]
     answer = answers.listen(prompt)
     assert answers.last_reason == "pause" and counting.calls == 1

@@ -8,8 +8,10 @@ import stat
 
 import pytest
 
+from companion.dialog.region import ask_region_once
 from companion.errors import ExitCode, RecordError, UsageError
-from companion.journal.config import CONFIG_NAME, Config, ask_region_once
+from companion.journal.config import CONFIG_NAME
+from companion.safety.crisis_lines import user_config
 from tests.fakes import RecordingPrompter as Screen
 from tests.fakes import ScriptedAnswers as Script
 from tests.fakes import run_cli
@@ -18,7 +20,7 @@ cli = run_cli
 
 
 def test_set_and_get_round_trip_owner_only(companion_home):
-    config = Config(companion_home)
+    config = user_config(companion_home)
     assert config.get("region") is None
     assert config.set("region", "gb") == "UK"
     assert config.get("region") == "UK"
@@ -30,13 +32,13 @@ def test_set_and_get_round_trip_owner_only(companion_home):
 @pytest.mark.parametrize("value,stored", [("US", "US"), ("canada", "CA"), ("other", "other"),
                                           ("  nz ", "NZ"), ("Great Britain", "UK")])
 def test_region_values_are_normalised(companion_home, value, stored):
-    assert Config(companion_home).set("region", value) == stored
+    assert user_config(companion_home).set("region", value) == stored
 
 
 @pytest.mark.parametrize("key,value", [("region", "narnia"), ("region", ""), ("colour", "x")])
 def test_invalid_values_are_refused_with_the_allowed_ones(companion_home, key, value):
     with pytest.raises(UsageError) as info:
-        Config(companion_home).set(key, value)
+        user_config(companion_home).set(key, value)
     assert "region" in str(info.value)
     assert not (companion_home / CONFIG_NAME).exists()
 
@@ -44,7 +46,7 @@ def test_invalid_values_are_refused_with_the_allowed_ones(companion_home, key, v
 def test_unreadable_file_is_ignored_then_set_aside(companion_home):
     companion_home.mkdir(parents=True)
     (companion_home / CONFIG_NAME).write_text("{not json")
-    config = Config(companion_home)
+    config = user_config(companion_home)
     assert config.get("region") is None
     config.set("region", "IE")
     assert config.get("region") == "IE"
@@ -55,7 +57,7 @@ def test_newer_file_is_not_overwritten(companion_home):
     companion_home.mkdir(parents=True)
     (companion_home / CONFIG_NAME).write_text('{"schema_version": 99, "region": "US"}')
     with pytest.raises(RecordError, match="newer"):
-        Config(companion_home).set("region", "UK")
+        user_config(companion_home).set("region", "UK")
 
 
 # --- the command --------------------------------------------------------------------------
@@ -89,7 +91,7 @@ def test_cli_unset_and_unknown(companion_home):
     ("skip", "other"),
 ])
 def test_ask_region_understands_answers(companion_home, answer, region):
-    config, screen = Config(companion_home), Screen()
+    config, screen = user_config(companion_home), Screen()
     assert ask_region_once(config, screen, Script(answer)) == region
     assert config.get("region") == region
     assert screen.said[0] == ("prompt", screen.said[0][1])
@@ -97,7 +99,7 @@ def test_ask_region_understands_answers(companion_home, answer, region):
 
 
 def test_ask_region_never_asks_again_even_after_an_unknown_answer(companion_home):
-    config = Config(companion_home)
+    config = user_config(companion_home)
     assert ask_region_once(config, Screen(), Script("atlantis")) == "other"
     script, screen = Script("canada"), Screen()
     assert ask_region_once(config, screen, script) == "other"
@@ -105,12 +107,12 @@ def test_ask_region_never_asks_again_even_after_an_unknown_answer(companion_home
 
 
 def test_ask_region_end_of_input_stores_nothing(companion_home):
-    config = Config(companion_home)
+    config = user_config(companion_home)
     assert ask_region_once(config, Screen(), Script()) is None
     assert config.get("region") is None
 
 
 def test_ask_region_empty_answer_gets_one_more_try(companion_home):
-    config, screen = Config(companion_home), Screen()
+    config, screen = user_config(companion_home), Screen()
     assert ask_region_once(config, screen, Script("", "canada")) == "CA"
     assert [r for r, _ in screen.said] == ["prompt", "hint", "info"]

@@ -7,9 +7,10 @@ from datetime import date
 
 import pytest
 
-from companion.journal.config import Config
+from companion.dialog.prompters import spell_numbers
 from companion.safety import crisis_lines
 from companion.safety import response as safety
+from companion.safety.crisis_lines import user_config
 from companion.safety.plan import PlanStep, PlanStore, SafetyPlan
 from companion.safety.response import SafetyResponder
 from tests.fakes import RecordingPrompter as Screen
@@ -195,7 +196,7 @@ def test_end_of_input_counts_as_stop():
 
 
 def test_for_home_uses_the_configured_region_and_saved_plan(companion_home):
-    Config(companion_home).set("region", "new zealand")
+    user_config(companion_home).set("region", "new zealand")
     PlanStore(companion_home).save(PLAN)
     responder = safety.for_home(companion_home)
     assert responder.lines.region == "NZ" and responder.plan == PLAN
@@ -273,7 +274,7 @@ def test_self_harm_urge_rated_eight_triggers_before_the_next_prompt(us_client_wi
     ("a 10 minute walk", "a 10 minute walk"),
 ])
 def test_numbers_are_spoken_digit_by_digit(text, spoken):
-    assert crisis_lines.spell_numbers(text) == spoken
+    assert spell_numbers(text) == spoken
 
 
 def test_the_safety_response_is_spoken_with_real_synthesis_before_the_next_prompt(
@@ -281,10 +282,11 @@ def test_the_safety_response_is_spoken_with_real_synthesis_before_the_next_promp
     """Voice on: the numbers and the plan go through the real espeak-ng synthesizer (played
     into a recording player: CI has no speakers) before the worksheet asks anything else."""
     from companion.dialog import worksheet
+    from companion.dialog.prompters import SpeakingPrompter
     from companion.dialog.session import run_session
     from companion.errors import SpeechUnavailable
     from companion.journal.store import SessionStore
-    from companion.voice.speech import Pyttsx3Synth, Speaker, SpeakingPrompter
+    from companion.voice.speech import Pyttsx3Synth, Speaker
     from tests.fakes import StepClock
 
     synth = Pyttsx3Synth(rate=170)

@@ -8,13 +8,9 @@ import stat
 
 import pytest
 
+from companion.dialog.planning import PlanRecorder, load_sheet
 from companion.errors import ExitCode, RecordError
-from companion.safety.plan import (
-    PlanRecorder,
-    PlanStore,
-    load_sheet,
-    split_items,
-)
+from companion.safety.plan import PlanStore, split_items
 from tests.fakes import RecordingPrompter as Screen
 from tests.fakes import ScriptedAnswers as Script
 from tests.fakes import StepClock, run_cli

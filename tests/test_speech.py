@@ -11,8 +11,9 @@ import pytest
 
 from companion.audio.chunk import AudioChunk
 from companion.audio.pcm import level_dbfs
+from companion.dialog.prompters import SpeakingPrompter
 from companion.errors import SpeechUnavailable
-from companion.voice.speech import Pyttsx3Synth, Speaker, SpeakingPrompter, choose_voice, speakable
+from companion.voice.speech import Pyttsx3Synth, Speaker, choose_voice, speakable
 
 LONG = ("When you are ready, tell me what happened today, what you felt in your body, which "
         "urges came up, how strong they were from zero to ten, and which skills you already "

@@ -16,6 +16,7 @@ import pytest
 from companion.audio.pcm import samples_of
 from companion.audio.vad import SileroVad
 from companion.audio.wavfile import write_wav
+from companion.understand.analysis import detect_crisis
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "virtual_mic.sh"
@@ -141,7 +142,7 @@ def test_voice_answer_from_the_microphone(virtual_mic, synth, tmp_path):
     write_wav(tmp_path / "a.wav", synth.synthesize("I feel angry and ashamed."))
     mic = Microphone()
     answers = VoiceAnswers(mic, recognizer, SileroVad(), RecordingPrompter(), io.StringIO(),
-                           endpoint=EndpointSettings(pause=1.5))
+                           endpoint=EndpointSettings(pause=1.5), crisis_check=detect_crisis)
     try:
         mic.wait_for_audio()
         timer = threading.Timer(0.5, lambda: play_into_mic(tmp_path / "a.wav").wait())

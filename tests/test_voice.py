@@ -15,6 +15,7 @@ from companion.audio.wavfile import write_wav
 from companion.dialog.worksheet import load_default
 from companion.errors import MicrophoneUnavailable
 from companion.interfaces import Answer
+from companion.understand.analysis import detect_crisis
 from companion.voice.endpoint import EndpointSettings
 from companion.voice.listen import VoiceAnswers
 from companion.voice.recognition import Transcript
@@ -97,7 +98,7 @@ def wav(tmp_path, name, *parts, rate=RATE):
 def voice_answers(paths, recognizer, *, pause=2.0, prompter=None, ui=None, **kw):
     return VoiceAnswers(FileAudio(paths, fast=True), recognizer, SileroVad(),
                         prompter or RecordingPrompter(), ui or io.StringIO(),
-                        endpoint=EndpointSettings(pause=pause), **kw)
+                        endpoint=EndpointSettings(pause=pause), **kw, crisis_check=detect_crisis)
 
 
 PROMPT = load_default().prompts[0]
@@ -222,7 +223,7 @@ def test_a_vanishing_microphone_keeps_the_answer_and_switches_to_typing(speech):
     prompter = RecordingPrompter()
     answers = VoiceAnswers(DyingMicrophone(speech("my sister yelled at me")),
                            ScriptedRecognizer("my sister yelled at me"), SileroVad(), prompter,
-                           io.StringIO(), fallback=Typed("typed answer"))
+                           io.StringIO(), fallback=Typed("typed answer"), crisis_check=detect_crisis)
     said = "my sister yelled at me"
     assert answers.listen(PROMPT) == Answer(said, tuple((w, 0.9) for w in said.split()), "voice")
     assert any("stopped sending sound" in t and "type" in t for _, t in prompter.said)
@@ -232,7 +233,7 @@ def test_a_vanishing_microphone_keeps_the_answer_and_switches_to_typing(speech):
 def test_without_a_fallback_the_error_comes_after_the_answer_is_kept(speech):
     answers = VoiceAnswers(DyingMicrophone(speech("hello there")),
                            ScriptedRecognizer("hello there"), SileroVad(), RecordingPrompter(),
-                           io.StringIO())
+                           io.StringIO(), crisis_check=detect_crisis)
     assert answers.listen(PROMPT).text == "hello there"
     with pytest.raises(MicrophoneUnavailable):
         answers.listen(PROMPT)
@@ -363,7 +364,7 @@ class GrammarRecognizer(ScriptedRecognizer):
 def test_open_dictation_replaces_the_grammar_words_only_for_crisis(transcript, expected):
     from companion.voice.listen import with_open_words_if_crisis
 
-    assert with_open_words_if_crisis(transcript).text == expected
+    assert with_open_words_if_crisis(transcript, detect_crisis).text == expected
 
 
 def test_crisis_words_at_a_rating_prompt_reach_the_safety_response(tmp_path, speech):

@@ -25,7 +25,7 @@ def register(sub: _SubParsersAction) -> None:
 
 
 def handle(args: Namespace, ctx: Any) -> int:
-    config = Config(ctx.home)
+    config = crisis_lines.user_config(ctx.home)
     if args.action == "set":
         stored = config.set(args.key, " ".join(args.value))
         print(f"{args.key} = {stored}{_region_name(stored)}", file=ctx.stdout)

@@ -9,11 +9,12 @@ from datetime import datetime
 from typing import Any
 
 from companion.cli.options import add_voice_options, voice_from
+from companion.dialog.planning import PlanRecorder, load_sheet
 from companion.dialog.wiring import build_io
 from companion.errors import CompanionError, ExitCode
 from companion.journal.config import Config
 from companion.safety import crisis_lines
-from companion.safety.plan import PlanRecorder, PlanStore, SafetyPlan, load_sheet, render
+from companion.safety.plan import PlanStore, SafetyPlan, render
 from companion.safety.response import emergency_call
 
 INTRO = ("Let's write your safety plan: what helps you stay safe when things get hard. "

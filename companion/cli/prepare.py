@@ -9,10 +9,11 @@ from companion.cli.options import add_session_options, now, settings_from
 from companion.cli.output import finish
 from companion.dialog import worksheet as worksheets
 from companion.dialog.console import stdin_is_terminal
+from companion.dialog.region import ask_region_once
 from companion.dialog.session import run_session
 from companion.dialog.wiring import build_io
-from companion.journal.config import Config, ask_region_once
 from companion.journal.store import SessionStore
+from companion.safety import crisis_lines
 from companion.safety import response as safety
 
 
@@ -31,7 +32,7 @@ def handle(args: Namespace, ctx: Any) -> int:
     try:
         io.prompter.say(sheet.title + ". Say or type 'help' at any time.", "info")
         if stdin_is_terminal() and not settings.voice.audio_in:  # never eat a scripted answer
-            ask_region_once(Config(settings.home), io.prompter, io.source)
+            ask_region_once(crisis_lines.user_config(settings.home), io.prompter, io.source)
         record = run_session(sheet, source=io.source, prompter=io.prompter,
                              store=SessionStore(settings.home), clock=now,
                              safety=safety.for_home(settings.home, settings.region),

@@ -70,9 +70,10 @@ def transcribe_file(recognizer: Any, path: Path, kind: str | None) -> dict[str, 
         recognizer.accept(piece)
     transcript = recognizer.finish()
     seconds = time.perf_counter() - began
+    from companion.understand.analysis import detect_crisis
     from companion.voice.listen import with_open_words_if_crisis
 
-    chosen = with_open_words_if_crisis(transcript)  # as a session would hear it
+    chosen = with_open_words_if_crisis(transcript, detect_crisis)  # as a session would hear it
     result: dict[str, Any] = {
         "file": str(path),
         "text": chosen.text,

@@ -10,9 +10,9 @@ from typing import Any
 from companion.data import load_data
 from companion.data.names import display
 from companion.dialog.session import RETRY, answer_entry, answer_text, unclear_attempts
-from companion.dialog.summary import SAFETY_URGES
 from companion.interfaces import Answer, AnswerSource, Prompt, Prompter
 from companion.journal.progress import GENERAL_URGE
+from companion.safety.policy import SAFETY_URGES
 from companion.safety.triage import Responder
 
 DATA = "reflect.toml"

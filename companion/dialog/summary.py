@@ -8,10 +8,10 @@ from typing import Any
 
 from companion.data import load_data
 from companion.data.names import display, format_number, join_words
+from companion.safety.policy import SAFETY_URGES
 
 MAX_WORDS = 75
 MAX_SUGGESTIONS = 3
-SAFETY_URGES = ("suicide", "self_harm")
 Answers = dict[str, dict[str, Any]]
 
 

@@ -10,6 +10,7 @@ from companion.dialog.console import ConsolePrompter, TypedAnswers, stdin_is_ter
 from companion.errors import MicrophoneUnavailable
 from companion.interfaces import AnswerSource, Prompter
 from companion.settings import VoiceSettings
+from companion.understand.analysis import detect_crisis
 
 
 @dataclass
@@ -30,7 +31,8 @@ def build_prompter(voice: VoiceSettings, ui: Any) -> tuple[Prompter, list[Callab
     prompter: Prompter = ConsolePrompter(ui)
     if not voice.speak:
         return prompter, []
-    from companion.voice.speech import SpeakingPrompter, build_speaker
+    from companion.dialog.prompters import SpeakingPrompter
+    from companion.voice.speech import build_speaker
 
     speaker = build_speaker(voice)
     return SpeakingPrompter(prompter, speaker), [speaker.close]
@@ -69,7 +71,7 @@ def build_io(voice: VoiceSettings, ctx: Any, *, json_mode: bool) -> SessionIO:
     source = VoiceAnswers(audio, recognizer, SileroVad(), prompter, ui,
                           endpoint=EndpointSettings(pause=voice.pause),
                           live=getattr(ui, "isatty", lambda: False)(),
-                          fallback=typed if interactive and not voice.audio_in else None)
+                          fallback=typed if interactive and not voice.audio_in else None, crisis_check=detect_crisis)
     return SessionIO(source=source, prompter=prompter, closers=closers)
 
 

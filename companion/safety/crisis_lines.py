@@ -9,6 +9,10 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
+
+from companion.errors import UsageError
+from companion.journal.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -204,20 +208,18 @@ def _key(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
 
 
-_DIGIT_RUN = re.compile(r"\d+(?:[ -]\d+)*")
+def check_setting(key: str, value: str) -> str:
+    """The value to store for `key`; UsageError says what is allowed."""
+    if key == "region":
+        code = normalize_region(value.strip())
+        if code is None:
+            codes = ", ".join(known_regions())
+            raise UsageError(f"Unknown region '{value}'. Use one of {codes}, or 'other' for "
+                             "general advice. See: companion config list-regions")
+        return code
+    raise UsageError(f"Unknown setting '{key}'.")
 
 
-def spell_numbers(text: str) -> str:
-    """Phone numbers read digit by digit for speech: '116 123' -> '1 1 6, 1 2 3'.
-
-    For speech of safety messages: text-to-speech would otherwise say
-    'one hundred and sixteen'. Runs of fewer than three digits are left alone.
-    """
-
-    def spell(match: re.Match[str]) -> str:
-        groups = re.split(r"[ -]", match.group())
-        if sum(len(g) for g in groups) < 3:
-            return match.group()
-        return ", ".join(" ".join(g) for g in groups)
-
-    return _DIGIT_RUN.sub(spell, text)
+def user_config(home: Path) -> Config:
+    """The user's settings, with values checked (a region is stored by its code)."""
+    return Config(home, check=check_setting)

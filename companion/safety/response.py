@@ -10,30 +10,17 @@ from typing import Any
 from companion.errors import CompanionError
 from companion.interfaces import Prompt
 from companion.journal.config import Config
-from companion.safety import crisis_lines
+from companion.safety import crisis_lines, policy
 from companion.safety.crisis_lines import CrisisLines, Line
 from companion.safety.plan import PlanStore, SafetyPlan
 
 log = logging.getLogger(__name__)
 
-# Our own wording. Spoken aloud, so sentences stay short and calm.
-PAUSE = "Thank you for telling me. Let's pause the worksheet for a moment."
-NOT_A_SERVICE = "This app is not a therapist or an emergency service."
-DANGER = "If you might act on this, or you are not safe right now, {call} now."
-HURT = "If you are hurt, please get medical care now. {call}, or go to an emergency department."
-OVERDOSE = "If you have taken too much of anything, get medical help now, even if you feel okay."
-AGREEMENT = ("Many DBT programs ask clients not to use coaching for a while after self-harm. "
-             "Please follow the agreement you made with your therapist.")
-LINES_INTRO = "You can also talk to someone now:"
-PLAN_INTRO = "Here is your own safety plan:"
-NO_PLAN = "If you have a safety plan from your therapist, now is a good time to use it."
-CONTINUE_PROMPT = Prompt(id="_continue", kind="yesno",
-                         text="Do you want to keep going with the worksheet? Say yes or no.",
-                         hint="Say yes to keep going, or no to stop here.")
-GOING_ON = "Okay. Let's carry on. You can say stop at any time."
-STOPPING = "Okay. We'll stop here. What you said is saved. Please reach out now: {reach}."
-AFTER_HARM = ("self_harm_done", "overdose")
-"""Crisis kinds meaning harm has already happened: medical care comes first."""
+POLICY = policy.load()
+CONTINUE_PROMPT = Prompt(id="_continue", kind="yesno", text=POLICY.says("continue_prompt"),
+                         hint=POLICY.says("continue_hint"))
+NO_PLAN = POLICY.says("no_plan")
+OVERDOSE = POLICY.says("overdose")
 MAX_ASKS = 3
 
 
@@ -60,16 +47,16 @@ class SafetyResponder:
                 return False
             reply = self.understand(heard.text)
             if reply in ("no", "stop"):
-                prompter.say(STOPPING.format(reach=self._reach()), "safety")
+                prompter.say(POLICY.says("stopping", reach=self._reach()), "safety")
                 return False
             if reply == "yes":
-                prompter.say(GOING_ON, "info")
+                prompter.say(POLICY.says("going_on"), "info")
                 return True
             if reply == "repeat":
                 self._deliver(blocks, prompter)
             else:
                 prompter.say(CONTINUE_PROMPT.hint, "hint")
-        prompter.say(GOING_ON, "info")
+        prompter.say(POLICY.says("going_on"), "info")
         return True
 
     def message(self, kind: str, kinds: Any = ()) -> list[str]:
@@ -77,17 +64,18 @@ class SafetyResponder:
         call = emergency_call(self.lines)
         hint = [self.lines.emergency_hint] if self.lines.emergency_hint else []
         if kind == "self_harm_done":
-            first = [PAUSE, HURT.format(call=call.capitalize()), *hint]
+            first = [POLICY.says("pause"), POLICY.says("hurt", call=call.capitalize()), *hint]
             if "overdose" in kinds:
                 first.append(OVERDOSE)
-            first += [AGREEMENT, NOT_A_SERVICE]
+            first += [POLICY.says("agreement"), POLICY.says("not_a_service")]
         else:
-            first = [PAUSE, NOT_A_SERVICE, DANGER.format(call=call), *hint]
+            first = [POLICY.says("pause"), POLICY.says("not_a_service"), POLICY.says("danger", call=call),
+                     *hint]
         blocks = ["\n".join(first)]
         if self.lines.lines:
-            blocks.append("\n".join([LINES_INTRO, *(_describe(ln) for ln in self.lines.lines)]))
+            blocks.append("\n".join([POLICY.says("lines_intro"), *(_describe(ln) for ln in self.lines.lines)]))
         if self.plan:
-            blocks.append("\n".join([PLAN_INTRO, *(s.spoken() for s in self.plan.steps)]))
+            blocks.append("\n".join([POLICY.says("plan_intro"), *(s.spoken() for s in self.plan.steps)]))
         else:
             blocks.append(NO_PLAN)
         return blocks
@@ -104,7 +92,7 @@ class SafetyResponder:
 
 def message_kind(kinds: Any) -> str:
     """'self_harm_done' when harm has already happened, else 'crisis'."""
-    return "self_harm_done" if any(k in AFTER_HARM for k in kinds) else "crisis"
+    return "self_harm_done" if any(k in POLICY.after_harm_kinds for k in kinds) else "crisis"
 
 
 def emergency_call(lines: CrisisLines) -> str:

@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from companion.dialog.summary import SAFETY_URGES
 from companion.interfaces import Prompt
+from companion.safety.policy import SAFETY_URGES
+from companion.safety.policy import load as load_policy
 from companion.understand import analysis
 
-SAFETY_LEVEL = 7
-"""Urge intensity (0-10) at or above which a self-harm or suicide urge triggers the safety response."""
-CHECK_IN = Prompt(id="_check_in", kind="yesno", text="That sounds hard. Are you safe right now?")
+SAFETY_LEVEL = load_policy().urge_level
+"""Urge intensity (0-10) at or above which a safety urge brings the safety response."""
+CHECK_IN = Prompt(id="_check_in", kind="yesno", text=load_policy().says("check_in"))
 
 
 class Responder(Protocol):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, TextIO
 
@@ -54,11 +55,10 @@ class LiveLine:
         print(f"  > {shown}", file=self.stream, flush=True)
 
 
-def with_open_words_if_crisis(transcript: Transcript) -> Transcript:
+def with_open_words_if_crisis(transcript: Transcript,
+                              detect_crisis: Callable[[str], bool]) -> Transcript:
     """The open-dictation words instead of the grammar's when only they hold crisis language
     ("eight ... i want to die" heard as just "eight" by a grammar of numbers)."""
-    from companion.understand.analysis import detect_crisis
-
     if not transcript.open_text or detect_crisis(transcript.text):
         return transcript
     if not detect_crisis(transcript.open_text):
@@ -72,11 +72,13 @@ class VoiceAnswers:
 
     def __init__(self, audio: AudioInput, recognizer: Recognizer, vad: SpeechDetector,
                  prompter: Prompter, ui: TextIO, *, endpoint: EndpointSettings | None = None,
-                 live: bool = False, fallback: AnswerSource | None = None) -> None:
+                 live: bool = False, fallback: AnswerSource | None = None,
+                 crisis_check: Callable[[str], bool]) -> None:
+        """`crisis_check(text)` tells crisis language (passed in: this layer does not read text)."""
         self.audio, self.recognizer, self.vad = audio, recognizer, vad
         self.prompter, self.endpoint = prompter, endpoint or EndpointSettings()
         self.line = LiveLine(ui, live)
-        self.fallback = fallback
+        self.fallback, self.crisis_check = fallback, crisis_check
         self.broken: MicrophoneUnavailable | None = None
         self.messages: dict[str, str] = load_data("voice.toml")["messages"]
         self.last_reason = ""
@@ -99,7 +101,7 @@ class VoiceAnswers:
         if chunks is None:
             return None
         transcript, lost = self._hear(chunks, prompt.kind)
-        transcript = with_open_words_if_crisis(transcript)
+        transcript = with_open_words_if_crisis(transcript, self.crisis_check)
         text, words = strip_closing(transcript.text.strip(), transcript.words)
         self.line.final(text)
         if lost is not None:

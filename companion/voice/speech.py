@@ -13,9 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from companion.audio.chunk import AudioChunk
-from companion.data import load_data
 from companion.errors import AudioFileError, SpeechUnavailable
-from companion.safety.crisis_lines import spell_numbers
 from companion.settings import VoiceSettings
 
 log = logging.getLogger(__name__)
@@ -199,24 +197,3 @@ class Speaker:
 def build_speaker(voice: VoiceSettings) -> Speaker:
     """The real speaker for these settings (engines load on first use)."""
     return Speaker(Pyttsx3Synth(voice.rate, voice.voice, voice.volume), SoundDevicePlayer())
-
-
-class SpeakingPrompter:
-    """Shows every message, then speaks it; after one failure, says so once and stays text-only."""
-
-    def __init__(self, text: Any, speaker: Any) -> None:
-        self.text, self.speaker = text, speaker
-        self.failed: str | None = None
-
-    def say(self, text: str, role: str = "info") -> None:
-        self.text.say(text, role)
-        if self.failed is not None:
-            return
-        try:
-            # Phone numbers in safety messages are read digit by digit; the screen keeps them.
-            self.speaker.say(spell_numbers(text) if role == "safety" else text)
-        except SpeechUnavailable as exc:
-            self.failed = str(exc)
-            log.debug("speech off: %s", exc)
-            message = load_data("voice.toml")["messages"]["speech_off"]
-            self.text.say(message.format(reason=exc), "info")
