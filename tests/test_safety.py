@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from companion.data import read_text
 from companion.dialog.prompters import spell_numbers
 from companion.safety import crisis_lines
 from companion.safety import response as safety
@@ -73,8 +74,8 @@ def test_lines_seen_only_in_secondary_sources_are_kept_but_never_shown(code, num
 
 
 def test_an_unconfirmed_emergency_number_is_a_data_error():
-    text = (crisis_lines.resources.files("companion.data").joinpath("crisis_lines", "nz.toml")
-            .read_text("utf-8").replace('verified = "official"', 'verified = "secondary"', 1))
+    text = read_text("crisis_lines", "nz.toml").replace('verified = "official"',
+                                                      'verified = "secondary"', 1)
     with pytest.raises(crisis_lines.CrisisDataError, match="emergency number must be confirmed"):
         crisis_lines.parse(text, "nz.toml")
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
+from companion.data import DataError, parse_toml, read_text
 from companion.errors import WorksheetError
 from companion.interfaces import Prompt
 
@@ -33,7 +32,7 @@ class Worksheet:
 
 def load_default() -> Worksheet:
     """The packaged default coaching-call worksheet."""
-    text = resources.files("companion.data").joinpath(DEFAULT_NAME).read_text("utf-8")
+    text = read_text(DEFAULT_NAME)
     return parse(text, source=f"(built-in) {DEFAULT_NAME}")
 
 
@@ -51,9 +50,9 @@ def load(path: Path) -> Worksheet:
 def parse(text: str, source: str) -> Worksheet:
     """Validate TOML text as a worksheet."""
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise WorksheetError(f"Worksheet {source} is not valid TOML: {exc}.") from None
+        data = parse_toml(text, f"Worksheet {source}")
+    except DataError as exc:
+        raise WorksheetError(f"{exc}.") from None
     raw_prompts = data.get("prompt")
     if not isinstance(raw_prompts, list) or not raw_prompts:
         raise WorksheetError(

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import logging
 import re
-import tomllib
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
+from companion.data import DataError, list_files, parse_toml
 from companion.errors import UsageError
 from companion.journal.config import Config
 
@@ -90,9 +89,9 @@ FALLBACK = CrisisLines(region=OTHER, name="your country", emergency=None, lines=
 def parse(text: str, source: str) -> CrisisLines:
     """Validate one region file; CrisisDataError names the file and the problem."""
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise CrisisDataError(f"{source}: not valid TOML: {exc}") from None
+        data = parse_toml(text, source)
+    except DataError as exc:
+        raise CrisisDataError(str(exc)) from None
     region, name = data.get("region"), data.get("name")
     if not isinstance(region, str) or not region or not isinstance(name, str) or not name:
         raise CrisisDataError(f"{source}: needs 'region' and 'name'.")
@@ -137,9 +136,7 @@ def _line(raw: object, where: str) -> Line:
 
 
 def _files() -> dict[str, str]:
-    folder = resources.files("companion.data").joinpath(_FOLDER)
-    return {f.name[:-5]: f.read_text("utf-8") for f in folder.iterdir()
-            if f.name.endswith(".toml")}
+    return list_files(_FOLDER)
 
 
 def load_all() -> dict[str, CrisisLines]:
