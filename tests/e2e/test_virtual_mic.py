@@ -18,7 +18,7 @@ from companion.audio.vad import SileroVad
 from companion.audio.wavfile import write_wav
 from companion.understand.analysis import detect_crisis
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "virtual_mic.sh"
 SINK = "companion_mic_in"
 
@@ -129,7 +129,7 @@ def test_voice_answer_from_the_microphone(virtual_mic, synth, tmp_path):
     from companion.dialog.worksheet import load_default
     from companion.voice.endpoint import EndpointSettings
     from companion.voice.listen import VoiceAnswers
-    from tests.test_voice import RecordingPrompter, ScriptedRecognizer
+    from tests.voice.test_voice import RecordingPrompter, ScriptedRecognizer
 
     recognizer, real = ScriptedRecognizer("i feel angry and ashamed"), False
     try:

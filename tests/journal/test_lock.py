@@ -27,7 +27,7 @@ with lock.hold(Path(sys.argv[1])):
 def holder(path: Path) -> subprocess.Popen:
     """Another process holding `path`'s lock until it is killed."""
     proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(path)], stdout=subprocess.PIPE,
-                            cwd=Path(__file__).resolve().parent.parent)
+                            cwd=Path(__file__).resolve().parents[2])
     assert proc.stdout.readline().strip() == b"held"
     return proc
 

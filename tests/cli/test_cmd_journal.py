@@ -20,7 +20,7 @@ from companion.dialog.summary import build_summary
 from companion.errors import ExitCode
 from companion.journal.store import SCHEMA_VERSION, SessionStore
 from tests.fakes import run_cli
-from tests.test_journal import read_only
+from tests.journal.test_journal import read_only
 
 
 def answer(kind, text, **understood):
@@ -284,7 +284,7 @@ def test_forget_all_with_yes_and_usage(journal):
 
 
 def test_forget_all_keeps_a_session_open_in_another_window(journal):
-    from tests.test_lock import holder
+    from tests.journal.test_lock import holder
 
     proc = holder(SessionStore(journal).lock_path("aab222"))
     try:

@@ -15,7 +15,7 @@ import pytest
 ANSWERS = ["my partner left for the weekend without saying goodbye", "scared and sad", "nine",
            "i want to drink so badly", "7", "i tried self soothing",
            "how to get through tonight", "take a warm shower"]
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def wait_for_answers(folder: Path, count: int, seconds: float = 30.0) -> Path:

@@ -16,7 +16,7 @@ import pytest
 from companion.errors import DownloadError
 from companion.voice import download
 from companion.voice.models import inspect
-from tests.test_models import EN, leftovers, model_zip, sha
+from tests.voice.test_models import EN, leftovers, model_zip, sha
 
 DATA = model_zip()
 

@@ -10,7 +10,7 @@ import pytest
 
 from companion.understand import analysis
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parent.parent / "data"
 SET_FIELDS = {"emotions": "emotions", "urges": "urges", "skills": "skills"}
 EXACT_FIELDS = {"intensity": "intensity", "yesno": "answer", "command": "command"}
 

@@ -1,0 +1,1 @@
+"""Whole conversations and sessions through real or virtual devices."""
