@@ -3,8 +3,9 @@ come from and how messages reach the client."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -41,3 +42,30 @@ class Prompter(Protocol):
 
     def say(self, text: str, role: str = "info") -> None:
         """Deliver `text`; role is one of prompt, hint, info, safety, summary. Blocks until done."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What one question got, after commands, silence and re-asks were handled."""
+
+    status: str
+    """answer | unclear (asked again, still not understood) | empty (nothing said twice) |
+    skip | back | stop | ended (no more input)."""
+    text: str = ""
+    result: Any = None
+    """What the words were understood to mean (an understand.analysis.Analysis)."""
+    words: tuple[tuple[str, float], ...] = ()
+    source: str = "typed"
+    earlier: tuple[str, ...] = ()
+    """Earlier attempts at this question that were not understood (kept, never lost)."""
+    disclosure: tuple[str, ...] = ()
+    """Crisis kinds and safety urges the reply carries, whatever the question was."""
+
+    @property
+    def answer(self) -> str | None:
+        """'yes' / 'no' for a yes/no question that got a clear one (else None)."""
+        return getattr(self.result, "answer", None) if self.status == "answer" else None
+
+
+Ask = Callable[..., Reply]
+"""The dialog engine's ask(question, ...) as handed to the layers that need to ask."""

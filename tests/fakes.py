@@ -14,9 +14,23 @@ import pytest
 from companion.interfaces import Answer
 
 
-def run_cli(argv, home, stdin=b""):
+class RecordingSpeaker:
+    """Stands in for pyttsx3 + the sound card in CLI tests: keeps what would have been said."""
+
+    def __init__(self) -> None:
+        self.said: list[str] = []
+
+    def say(self, text: str) -> None:
+        self.said.append(text)
+
+    def close(self) -> None:
+        pass
+
+
+def run_cli(argv, home, stdin=b"", speaker=None):
     """`companion ARGV` in-process with COMPANION_HOME=home: (exit code, stdout, stderr).
-    stdin: bytes, text, or a stream (e.g. a fake terminal)."""
+    stdin: bytes, text, or a stream (e.g. a fake terminal). Speech goes to `speaker` (a new
+    RecordingSpeaker unless given), never to the sound card."""
     from companion.cli.main import main
 
     if isinstance(stdin, str):
@@ -24,7 +38,9 @@ def run_cli(argv, home, stdin=b""):
     stream = stdin if hasattr(stdin, "readline") else io.BytesIO(stdin)
     out, err = io.StringIO(), io.StringIO()
     env = {"COMPANION_HOME": str(home), "HOME": str(home.parent)}
-    code = main(argv, env=env, stdin=stream, stdout=out, stderr=err)
+    speaker = RecordingSpeaker() if speaker is None else speaker
+    code = main(argv, env=env, stdin=stream, stdout=out, stderr=err,
+                make_speaker=lambda voice: speaker)
     return code, out.getvalue(), err.getvalue()
 
 
@@ -63,9 +79,9 @@ class RecordingSafety:
         self.triggers = []
         self.carry_on = carry_on
 
-    def respond(self, trigger, prompter, source):
+    def respond(self, trigger, ask, say, on_disclosure):
         self.triggers.append(trigger)
-        prompter.say("SAFETY NOTICE", "safety")
+        say("SAFETY NOTICE", "safety")
         return self.carry_on
 
 

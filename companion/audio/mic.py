@@ -139,7 +139,7 @@ class Microphone:
             self.discard_pending()
             self.queue.put_nowait(bytes(data))
 
-    def next_answer(self) -> Iterator[AudioChunk]:
+    def next_answer(self, question: str = "") -> Iterator[AudioChunk]:
         """Chunks from now on (what was captured during the prompt is dropped)."""
         self.open()
         self.discard_pending()

@@ -8,6 +8,8 @@ import importlib
 import logging
 import os
 import sys
+import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, TextIO
@@ -40,6 +42,10 @@ class Context:
     stdin: IO[Any]
     stdout: TextIO
     stderr: TextIO
+    make_speaker: Callable[[Any], Any] | None = None
+    """Builds the speaker from VoiceSettings; None = the real one (tests pass a recorder)."""
+    make_source: Callable[[], Any] | None = None
+    """Builds the answer source instead of keyboard/microphone (scripted conversations)."""
     home: Path = field(init=False)
 
     def __post_init__(self) -> None:
@@ -49,7 +55,8 @@ class Context:
 def build_parser() -> tuple[argparse.ArgumentParser, set[str]]:
     parser = argparse.ArgumentParser(
         prog="companion",
-        description="Get ready for a DBT coaching call, out loud and offline. " + DISCLAIMER,
+        description=textwrap.fill("Get ready for a DBT coaching call, out loud and offline. "
+                                  + DISCLAIMER, 78),
         epilog="With no command, `companion` runs `companion prepare`.\n\nExit codes:\n"
         + "\n".join(f"  {int(code):>3}  {text}" for code, text in EXIT_MEANINGS.items()),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -64,11 +71,14 @@ def build_parser() -> tuple[argparse.ArgumentParser, set[str]]:
 
 def main(argv: list[str] | None = None, *, env: dict[str, str] | None = None,
          stdin: IO[Any] | None = None, stdout: TextIO | None = None,
-         stderr: TextIO | None = None) -> int:
+         stderr: TextIO | None = None,
+         make_speaker: Callable[[Any], Any] | None = None,
+         make_source: Callable[[], Any] | None = None) -> int:
     """Run one command; returns the exit code. Nothing below this function prints errors."""
     argv = list(sys.argv[1:] if argv is None else argv)
     ctx = Context(env=dict(os.environ if env is None else env), stdin=stdin or sys.stdin,
-                  stdout=stdout or sys.stdout, stderr=stderr or sys.stderr)
+                  stdout=stdout or sys.stdout, stderr=stderr or sys.stderr,
+                  make_speaker=make_speaker, make_source=make_source)
     parser, commands = build_parser()
     argv = _with_command(argv, commands)
     try:  # argparse prints help and usage errors itself: send them to our streams

@@ -10,11 +10,18 @@ from typing import Any
 from companion.data.names import display
 from companion.errors import ExitCode
 from companion.journal import atomic
+from companion.journal.store import SessionStore
 from companion.settings import PrepareSettings
 
 
-def finish(record: dict[str, Any], settings: PrepareSettings, ctx: Any, prompter: Any) -> int:
-    """Show the summary and where it was saved; the JSON record goes alone to stdout."""
+def finish(record: dict[str, Any], settings: PrepareSettings, ctx: Any, prompter: Any,
+           mode: str | None = None) -> int:
+    """Show the summary and where it was saved; the JSON record goes alone to stdout. `mode`
+    is how the session really went (kept in the record)."""
+    if mode and mode != record.get("mode"):
+        record["mode"] = mode
+        record.setdefault("events", []).append({"type": "mode", "mode": mode})
+        SessionStore(settings.home).save(record)
     if record.get("summary"):
         prompter.say(render_summary(record), "summary")
     if record["complete"]:

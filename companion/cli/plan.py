@@ -102,7 +102,7 @@ def _danger_line(ctx: Any) -> str:
 
 
 def detect_command(text: str) -> str | None:
-    from companion.understand import analysis  # imported when needed: written in parallel
+    from companion.understand import analysis
 
     return analysis.detect_command(text)
 

@@ -8,7 +8,6 @@ from typing import Any
 from companion.cli.options import add_session_options, now, settings_from
 from companion.cli.output import finish
 from companion.dialog import worksheet as worksheets
-from companion.dialog.console import stdin_is_terminal
 from companion.dialog.region import ask_region_once
 from companion.dialog.session import run_session
 from companion.dialog.wiring import build_io
@@ -31,14 +30,30 @@ def handle(args: Namespace, ctx: Any) -> int:
     io = build_io(settings.voice, ctx, json_mode=settings.json)
     try:
         io.prompter.say(sheet.title + ". Say or type 'help' at any time.", "info")
-        if stdin_is_terminal() and not settings.voice.audio_in:  # never eat a scripted answer
-            ask_region_once(crisis_lines.user_config(settings.home), io.prompter, io.source)
+        warn_missing_roles(sheet, settings, ctx)
+        first = None
+        if io.by_question:  # never takes a piped answer meant for the worksheet
+            config = crisis_lines.user_config(settings.home)
+            def first(dialog: Any) -> str:
+                return ask_region_once(config, dialog)[1]
         record = run_session(sheet, source=io.source, prompter=io.prompter,
                              store=SessionStore(settings.home), clock=now,
-                             safety=safety.for_home(settings.home, settings.region),
-                             mode="voice" if settings.voice.listen else "typed")
-        return finish(record, settings, ctx, io.prompter)
+                             safety=safety.HomeResponder(settings.home, settings.region),
+                             mode=io.mode, speak=settings.voice.speak, first=first)
+        return finish(record, settings, ctx, io.prompter, io.actual_mode())
     finally:
         io.close()
 
 
+
+
+def warn_missing_roles(sheet: Any, settings: Any, ctx: Any) -> None:
+    """A custom worksheet without a question for some summary part: say which, once."""
+    if settings.worksheet is None:
+        return
+    missing = sheet.missing_roles()
+    if missing:
+        print(f"companion: note: {sheet.source} has no question for "
+              f"{', '.join(m.replace('_', ' ') for m in missing)}; the summary will quote "
+              "every answer given instead. Add role = \"...\" to a prompt to place it.",
+              file=ctx.stderr)

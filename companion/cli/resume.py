@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from argparse import Namespace, _SubParsersAction
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,10 @@ def register(sub: _SubParsersAction) -> None:
     p.add_argument("id", metavar="ID", nargs="?",
                    help="session id or a unique prefix (default: the newest unfinished one)")
     add_session_options(p)
+    p.add_argument("--spoken", action="store_true",
+                   help="answer by speaking, even if the session was typed")
+    p.add_argument("--speak", action="store_true",
+                   help="read prompts aloud, even if the session was silent")
     p.set_defaults(handler=handle)
 
 
@@ -52,7 +57,8 @@ def resume(record: dict[str, Any], journal: Journal, settings: Any, args: Namesp
                           "`companion prepare`.")
     sheet = worksheet_for(record, settings.worksheet)
     merge_prompts(record, sheet)
-    mode = "typed" if args.typed else "voice"
+    settings = replace(settings, voice=kept_mode(record, settings.voice, args))
+    mode = "voice" if settings.voice.listen else "typed"
     record["status"] = "in_progress"
     record.setdefault("events", []).append(
         {"at": now().isoformat(timespec="seconds"), "type": "resumed", "prompt": None,
@@ -64,11 +70,23 @@ def resume(record: dict[str, Any], journal: Journal, settings: Any, args: Namesp
                         f"{'' if saved == 1 else 's'} already saved.", "info")
         record = run_session(sheet, source=io.source, prompter=io.prompter,
                              store=journal.store, clock=now,
-                             safety=safety.for_home(settings.home, settings.region),
+                             safety=safety.HomeResponder(settings.home, settings.region),
                              record=record, mode=mode)
-        return finish(record, settings, ctx, io.prompter)
+        return finish(record, settings, ctx, io.prompter, io.actual_mode())
     finally:
         io.close()
+
+
+def kept_mode(record: dict[str, Any], voice: Any, args: Namespace) -> Any:
+    """The session's own mode (typed stays typed, silent stays silent) unless flags say
+    otherwise (--typed, --no-speak, --spoken, --audio-in, --speak)."""
+    listen = voice.listen
+    if not args.typed and not args.spoken and not args.audio_in:
+        listen = not str(record.get("mode", "voice")).endswith("typed")
+    speak = voice.speak
+    if not args.no_speak and not args.speak:
+        speak = bool(record.get("speak", True))
+    return replace(voice, listen=listen, speak=speak)
 
 
 def newest_unfinished(journal: Journal) -> dict[str, Any]:

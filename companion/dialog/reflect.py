@@ -9,11 +9,12 @@ from typing import Any
 
 from companion.data import load_data
 from companion.data.names import display
-from companion.dialog.session import RETRY, answer_entry, answer_text, unclear_attempts
-from companion.interfaces import Answer, AnswerSource, Prompt, Prompter
+from companion.dialog.engine import Dialog
+from companion.dialog.session import RETRY, answer_entry, unclear_attempts
+from companion.interfaces import AnswerSource, Prompt, Prompter, Reply
 from companion.journal.progress import GENERAL_URGE
 from companion.safety.policy import SAFETY_URGES
-from companion.safety.triage import Responder
+from companion.safety.triage import Responder, Triage
 
 DATA = "reflect.toml"
 OTHER_SKILL = "other"
@@ -56,15 +57,19 @@ def questions(record: dict[str, Any], reflection: dict[str, Any]) -> list[Questi
 
 
 class Reflection:
-    """Asks the reflection questions one by one, saving after every answer."""
+    """Asks the reflection questions one by one through the dialog engine, saving every reply."""
 
     def __init__(self, record: dict[str, Any], reflection: dict[str, Any], *,
                  source: AnswerSource, prompter: Prompter, safety: Responder,
                  save: SaveFn, clock: Callable[[], datetime]) -> None:
         self.record, self.reflection = record, reflection
-        self.source, self.prompter, self.safety = source, prompter, safety
         self.save, self.clock = save, clock
         self.data = load_data(DATA)
+        reflection.setdefault("events", [])
+        guard = Triage(reflection["safety"], responder=safety, say=prompter.say,
+                       save=lambda: self.save(self.reflection), now=self._now,
+                       acted_on=self._acted_on_safety_urge)
+        self.dialog = Dialog(source, prompter, guard=guard, note=self._note)
 
     def run(self) -> dict[str, Any]:
         """Ask what is still unanswered; returns the reflection (complete, stopped or interrupted)."""
@@ -73,12 +78,14 @@ class Reflection:
             asked = questions(self.record, self.reflection)
             if index >= len(asked):
                 return self._end("complete")
-            outcome = self._ask(asked[index])
-            if outcome in ("stopped", "interrupted"):
-                return self._end(outcome)
-            if outcome == "back" and index == 0:
-                self.prompter.say("This is the first question.", "hint")
-            index = max(index - 1, 0) if outcome == "back" else index + 1
+            prompt = asked[index].prompt
+            earlier = tuple(unclear_attempts(self.reflection["answers"].get(prompt.id)))
+            reply = self.dialog.ask(prompt, keep=self._keep, earlier=earlier)
+            if reply.status in ("stop", "ended"):
+                return self._end("stopped" if reply.status == "stop" else "interrupted")
+            if reply.status == "back" and index == 0:
+                self.dialog.say(self.dialog.words["first_question"], "hint")
+            index = max(index - 1, 0) if reply.status == "back" else index + 1
 
     def _first_unanswered(self) -> int:
         asked = questions(self.record, self.reflection)
@@ -86,70 +93,23 @@ class Reflection:
         return next((i for i, q in enumerate(asked)
                      if q.prompt.id not in done or done[q.prompt.id].get(RETRY)), len(asked))
 
-    def _ask(self, question: Question) -> str:
-        """Returns next, back, stopped or interrupted."""
-        from companion.understand import analysis
-
-        prompt = question.prompt
-        self.prompter.say(prompt.text, "prompt")
-        earlier = unclear_attempts(self.reflection["answers"].get(question.prompt.id))
-        if earlier:  # back at a rating or yes/no that was not understood last time
-            self.prompter.say(self._hint(prompt.kind), "hint")
-        empties = 0
-        while True:
-            heard = self.source.listen(prompt)
-            if heard is None:
-                return "interrupted"
-            text = answer_text(heard.text, prompt.kind)
-            command = analysis.detect_command(text) if text else None
-            if command:
-                outcome = self._command(command, question, heard.source)
-                if outcome:
-                    return outcome
-                continue
-            if not text:
-                empties += 1
-                if empties >= 2:  # two empty answers: move on, as the session does
-                    self._store(question, "", None, heard.source, earlier)
-                    return "next"
-                self.prompter.say(self._hint(""), "hint")
-                continue
-            result = analysis.analyze(text, prompt.kind)
-            if not _understood(prompt.kind, result) and not earlier:
-                # on disk at once, marked to ask again; crisis words are checked all the same
-                self._store(question, text, result, heard.source, retry=True)
-                earlier.append(text)
-                if not self._safe(question, text, result):
-                    return "stopped"
-                self.prompter.say(self._hint(prompt.kind), "hint")
-                continue
-            self._store(question, text, result, heard.source, earlier)
-            return "next" if self._safe(question, text, result) else "stopped"
-
-    def _command(self, command: str, question: Question, source: str) -> str | None:
-        """Handle a spoken command; returns the outcome, or None to keep listening."""
-        if command == "repeat":
-            self.prompter.say(question.prompt.text, "prompt")
-        elif command == "help":
-            self.prompter.say(f"{question.prompt.hint} {self.data['help']}".strip(), "hint")
-        elif command == "skip":
-            self._store(question, "", None, source, unclear_attempts(self.reflection["answers"].get(question.prompt.id)))
-            return "next"
-        elif command in ("back", "stop"):
-            return "back" if command == "back" else "stopped"
-        return None
-
-    def _hint(self, kind: str) -> str:
-        hints = {"intensity": self.data["intensity_hint"], "yesno": self.data["yesno_hint"]}
-        return hints.get(kind, self.data["empty_hint"])
-
-    def _store(self, question: Question, text: str, result: Any, source: str,
-               earlier: list[str] | None = None, *, retry: bool = False) -> None:
-        self.reflection["answers"][question.prompt.id] = answer_entry(
-            question.prompt, Answer(text, source=source), result, self._now(),
-            skipped=result is None, earlier=earlier, retry=retry)
+    def _keep(self, prompt: Prompt, reply: Reply, pending: bool) -> None:
+        skipped = reply.status in ("skip", "empty")
+        earlier = list(reply.earlier) or unclear_attempts(self.reflection["answers"].get(prompt.id))
+        self.reflection["answers"][prompt.id] = answer_entry(
+            prompt, reply, self._now(), skipped=skipped, earlier=None if pending else earlier,
+            retry=pending)
         self._derive()
         self.save(self.reflection)
+
+    def _note(self, event: dict[str, Any]) -> None:
+        self.reflection["events"].append({"at": self._now(), **event})
+        self.save(self.reflection)
+
+    def _acted_on_safety_urge(self, prompt: Prompt, reply: Reply) -> bool:
+        """'Did you act on the urge to hurt yourself?' answered yes gets the safety response."""
+        item = prompt.id.split(".", 1)[1] if prompt.id.startswith("urge.") else ""
+        return item in SAFETY_URGES and reply.answer == "yes"
 
     def _derive(self) -> None:
         """The summary fields (skills, helped, urges, remember) from the current answers."""
@@ -164,25 +124,6 @@ class Reflection:
         remember = answers.get("remember") or {}
         reflection["remember"] = None if remember.get("skipped") else remember.get("text")
 
-    def _safe(self, question: Question, text: str, result: Any) -> bool:
-        """Crisis words, or acting on a self-harm or suicide urge, get the safety response."""
-        reason = None
-        if result.crisis:
-            reason = "crisis_language"
-        elif question.key == "urge" and question.item in SAFETY_URGES and result.answer == "yes":
-            reason = "acted_on_urge"
-        if reason is None:
-            return True
-        trigger = {"prompt": question.prompt.id, "text": text, "reason": reason,
-                   "at": self._now(), "kinds": list(result.crisis_kinds)}
-        safety = self.reflection["safety"]
-        safety["crisis"] = safety["crisis"] or bool(result.crisis)
-        safety["triggers"].append(trigger)
-        self.save(self.reflection)
-        trigger["continued"] = self.safety.respond(trigger, self.prompter, self.source)
-        self.save(self.reflection)
-        return trigger["continued"]
-
     def _end(self, status: str) -> dict[str, Any]:
         self.reflection["status"] = status
         self.reflection["complete"] = status == "complete"
@@ -192,7 +133,7 @@ class Reflection:
         if self.reflection["answers"] or self.reflection["safety"]["triggers"]:
             self.save(self.reflection)  # an untouched reflection must not replace an older one
         if status == "complete":
-            self.prompter.say(self.data["outro"], "info")
+            self.dialog.say(self.data["outro"], "info")
         return self.reflection
 
     def _now(self) -> str:

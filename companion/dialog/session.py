@@ -1,33 +1,31 @@
-"""The one orchestrator: walks a worksheet, understands each answer, saves as it goes."""
+"""A worksheet session: walks the prompts through the dialog engine and saves as it goes."""
 
 from __future__ import annotations
 
 import logging
-import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from companion.dialog.engine import Dialog, answer_text, clean_text
 from companion.dialog.summary import build_summary, suggest_skills
 from companion.dialog.worksheet import Worksheet
 from companion.errors import SessionInterrupted
-from companion.interfaces import Answer, AnswerSource, Prompt, Prompter
+from companion.interfaces import AnswerSource, Prompt, Prompter, Reply
 from companion.journal.store import SCHEMA_VERSION, SessionStore
 from companion.safety.triage import Responder, Triage
 from companion.understand import analysis
 
+__all__ = ["RETRY", "Session", "answer_entry", "answer_text", "clean_text", "new_record",
+           "run_session", "unclear_attempts"]
 log = logging.getLogger(__name__)
-INTENSITY_HINT = "Please give a number from zero to ten."
-LISTEN_AGAIN = -1
-"""What an answer step returns when the same prompt keeps listening."""
+First = Callable[[Dialog], str]
 RETRY = "awaiting_retry"
 """Marks a saved answer that was not understood yet and will be asked once more."""
-COMMANDS_HELP = ("Answer in your own words. You can also say: repeat, skip, go back, or stop. "
-                 "Everything you say is saved as you go.")
 
 
-def new_record(worksheet: Worksheet, session_id: str, now: datetime, mode: str) -> dict[str, Any]:
+def new_record(worksheet: Worksheet, session_id: str, now: datetime, mode: str,
+               speak: bool = True) -> dict[str, Any]:
     """A fresh, empty session record."""
     stamp = now.isoformat(timespec="seconds")
     return {
@@ -37,10 +35,12 @@ def new_record(worksheet: Worksheet, session_id: str, now: datetime, mode: str) 
         "updated_at": stamp,
         "finished_at": None,
         "mode": mode,
+        "speak": speak,
         "status": "in_progress",
         "complete": False,
         "worksheet": {"name": worksheet.name, "title": worksheet.title, "source": worksheet.source},
-        "prompts": [{"id": p.id, "kind": p.kind, "text": p.text} for p in worksheet.prompts],
+        "prompts": [{"id": p.id, "kind": p.kind, "text": p.text, **_role(worksheet, p)}
+                    for p in worksheet.prompts],
         "answers": {},
         "events": [],
         "safety": {"crisis": False, "notice_shown": False, "triggers": []},
@@ -50,47 +50,32 @@ def new_record(worksheet: Worksheet, session_id: str, now: datetime, mode: str) 
     }
 
 
-def clean_text(text: str) -> str:
-    """Control characters become spaces; whitespace collapses."""
-    chars = (" " if unicodedata.category(c) in ("Cc", "Cf", "Cs") else c for c in text)
-    return " ".join("".join(chars).split())
-
-
-def answer_text(text: str, kind: str) -> str:
-    """The cleaned answer; "" when it is only sounds like "um" (not an answer yet), except at a
-    yes/no question, where short sounds can be the answer."""
-    text = clean_text(text)
-    if kind != "yesno" and text and analysis.reply_kind(text) == "filler":
-        return ""
-    return text
-
-
-@dataclass
-class _Tries:
-    """How one prompt has gone so far: earlier words, empty answers, a re-ask after safety."""
-
-    earlier: list[str] = field(default_factory=list)
-    empties: int = 0
-    reasked: bool = False
+def _role(worksheet: Worksheet, prompt: Prompt) -> dict[str, str]:
+    role = worksheet.roles.get(prompt.id)
+    return {"role": role} if role else {}
 
 
 class Session:
-    """A small state machine over the worksheet's prompts (index + history for 'back')."""
+    """The worksheet's prompts in order (an index plus the answered ones, for 'back')."""
 
     def __init__(self, worksheet: Worksheet, record: dict[str, Any], *, source: AnswerSource,
                  prompter: Prompter, store: SessionStore, clock: Callable[[], datetime],
-                 safety: Responder) -> None:
-        self.worksheet, self.record = worksheet, record
-        self.source, self.prompter, self.store = source, prompter, store
-        self.clock = clock
-        self.triage = Triage(record, prompter=prompter, source=source, responder=safety,
-                             save=self._save, now=self._now, clean=clean_text)
+                 safety: Responder, first: First | None = None) -> None:
+        """`first(dialog)` asks something before the worksheet (the region on a first run),
+        through the same engine; it returns the reply's status."""
+        self.worksheet, self.record, self.store, self.clock = worksheet, record, store, clock
+        self.first = first
+        guard = Triage(record["safety"], responder=safety, say=prompter.say, save=self._save,
+                       now=self._now, urges_of=self._urges_of)
+        self.dialog = Dialog(source, prompter, guard=guard, note=self._note)
         self.history: list[int] = []
 
     def run(self) -> dict[str, Any]:
         """Ask every remaining prompt; returns the record (complete, stopped or interrupted)."""
-        index = self._first_unanswered()
+        index: int | None = self._first_unanswered()
         try:
+            if self.first is not None:
+                index = self._before(index)
             while index is not None and index < len(self.worksheet.prompts):
                 index = self._step(index)
         except KeyboardInterrupt:
@@ -101,6 +86,13 @@ class Session:
         if index is not None:
             self._finish()
         return self.record
+
+    def _before(self, index: int) -> int | None:
+        status = self.first(self.dialog) if self.first else "answer"
+        if status in ("stop", "ended"):
+            self._end("stopped" if status == "stop" else "interrupted")
+            return None
+        return index
 
     def _first_unanswered(self) -> int:
         answered = self.record["answers"]
@@ -117,82 +109,33 @@ class Session:
             if self.record["answers"].pop(prompt.id, None) is not None:
                 self._save()
             return index + 1
-        self.prompter.say(prompt.text, "prompt")
-        tries = _Tries(earlier=unclear_attempts(self.record["answers"].get(prompt.id)))
-        if tries.earlier:  # back at a rating that was not understood last time
-            self.prompter.say(INTENSITY_HINT, "hint")
-        nxt: int | None = LISTEN_AGAIN
-        while nxt == LISTEN_AGAIN:
-            heard = self.source.listen(prompt)
-            if heard is None:
-                self._end("interrupted")
-                return None
-            nxt = self._take(index, prompt, heard, tries)
-        return nxt
-
-    def _take(self, index: int, prompt: Prompt, heard: Answer, tries: _Tries) -> int | None:
-        """One thing heard at a prompt: a command, nothing, or an answer."""
-        text = answer_text(heard.text, prompt.kind)
-        command = analysis.detect_command(text) if text else None
-        if command:
-            self._event("command", prompt.id, command=command)
-            nxt = self._command(command, index, prompt)
-            return nxt if nxt != index or command in ("skip", "back") else LISTEN_AGAIN
-        if not text:
-            tries.empties += 1
-            if tries.empties >= 2:
-                self._store_answer(prompt, Answer(""), None, skipped=True, earlier=tries.earlier)
-                return self._advance(index)
-            self.prompter.say("I didn't catch an answer. Try again, or say skip.", "hint")
-            return LISTEN_AGAIN
-        return self._answer(index, prompt, Answer(text, heard.words, heard.source), tries)
-
-    def _answer(self, index: int, prompt: Prompt, heard: Answer, tries: _Tries) -> int | None:
-        """Understand, save, check safety; then move on, or ask once more when unclear."""
-        result = analysis.analyze(heard.text, prompt.kind)
-        unclear = prompt.kind == "intensity" and result.intensity is None and not tries.earlier
-        # on disk at once; an unclear rating is marked to ask again (these words stay if not)
-        self._store_answer(prompt, heard, result, earlier=None if unclear else tries.earlier,
-                           retry=unclear)
-        responses = len(self.record["safety"]["triggers"])
-        if not self.triage.check(prompt, heard.text, result):
+        earlier = tuple(unclear_attempts(self.record["answers"].get(prompt.id)))
+        reply = self.dialog.ask(prompt, keep=self._keep, earlier=earlier)
+        if reply.status == "ended":
+            self._end("interrupted")
+            return None
+        if reply.status == "stop":
             self._end("stopped")
             return None
-        if unclear:
-            tries.earlier.append(heard.text)
-            self.prompter.say(INTENSITY_HINT, "hint")
-            return LISTEN_AGAIN
-        if (len(self.record["safety"]["triggers"]) > responses and not tries.reasked
-                and not analysis.answers_the_prompt(prompt.kind, result)):
-            # the safety response came first; the question itself is still unanswered
-            tries.reasked = True
-            tries.earlier.append(heard.text)
-            self.prompter.say(prompt.text, "prompt")
-            return LISTEN_AGAIN
-        return self._advance(index)
-
-    def _command(self, command: str, index: int, prompt: Prompt) -> int | None:
-        if command == "repeat":
-            self.prompter.say(prompt.text, "prompt")
-        elif command == "help":
-            self.prompter.say(" ".join(filter(None, [prompt.hint, COMMANDS_HELP])), "hint")
-        elif command == "skip":
-            self._store_answer(prompt, Answer(""), None, skipped=True,
-                               earlier=unclear_attempts(self.record["answers"].get(prompt.id)))
-            return self._advance(index)
-        elif command == "back":
+        if reply.status == "back":
             if not self.history:
-                self.prompter.say("This is the first question.", "hint")
+                self.dialog.say(self.dialog.words["first_question"], "hint")
                 return index
             return self.history.pop()
-        elif command == "stop":
-            self._end("stopped")
-            return None
-        return index
-
-    def _advance(self, index: int) -> int:
         self.history.append(index)
         return index + 1
+
+    def _keep(self, prompt: Prompt, reply: Reply, pending: bool) -> None:
+        """Every reply on disk at once; an unclear rating is marked to be asked again."""
+        skipped = reply.status in ("skip", "empty")
+        earlier = list(reply.earlier) or unclear_attempts(self.record["answers"].get(prompt.id))
+        entry = answer_entry(prompt, reply, self._now(), skipped=skipped,
+                             earlier=None if pending else earlier, retry=pending)
+        kinds = analysis.crisis_in([*entry.get("crisis_kinds", [])], earlier)
+        if kinds:  # crisis words said first stay on the answer, and so in the summary
+            entry["crisis"], entry["crisis_kinds"] = True, kinds
+        self.record["answers"][prompt.id] = entry
+        self._save()
 
     def _condition_met(self, prompt: Prompt) -> bool:
         if prompt.condition is None:
@@ -206,24 +149,15 @@ class Session:
             return answer.get("intensity") is not None or answer.get("answer") == "yes"
         return analysis.names_something(answer.get("kind", "free"), answer.get("text", ""))
 
-    def _store_answer(self, prompt: Prompt, heard: Answer, result: analysis.Analysis | None,
-                      *, skipped: bool = False, earlier: list[str] | None = None,
-                      retry: bool = False) -> None:
-        entry = answer_entry(prompt, heard, result, self._now(), skipped=skipped,
-                             earlier=earlier, retry=retry)
-        kinds = analysis.crisis_in([*entry.get("crisis_kinds", [])], earlier or [])
-        if kinds:  # crisis words said first stay on the answer, and so in the summary
-            entry["crisis"], entry["crisis_kinds"] = True, kinds
-        self.record["answers"][prompt.id] = entry
+    def _urges_of(self, prompt_id: str) -> list[str]:
+        return list(self.record["answers"].get(prompt_id, {}).get("urges", []))
+
+    def _note(self, event: dict[str, Any]) -> None:
+        self.record["events"].append({"at": self._now(), **event})
         self._save()
 
-    def _event(self, kind: str, prompt_id: str, **details: Any) -> None:
-        self.record["events"].append({"at": self._now(), "type": kind, "prompt": prompt_id,
-                                      **details})
-
     def _finish(self) -> None:
-        self.record["summary"] = build_summary(self.record["answers"])
-        self.record["suggested_skills"] = suggest_skills(self.record["answers"])
+        self._summarise()
         self.record["finished_at"] = self._now()
         self.record["complete"] = True
         self.record["status"] = "complete"
@@ -232,11 +166,16 @@ class Session:
     def _end(self, status: str) -> None:
         """Leave the session resumable; a summary of what was said is still useful on the call."""
         if self.record["answers"]:
-            self.record["summary"] = build_summary(self.record["answers"])
-            self.record["suggested_skills"] = suggest_skills(self.record["answers"])
+            self._summarise()
         self.record["status"] = status
         self.record["complete"] = False
         self._save()
+
+    def _summarise(self) -> None:
+        answers = self.worksheet.by_role(self.record["answers"])
+        self.record["summary"] = build_summary(answers, extra=self.worksheet.unroled(
+            self.record["answers"]))
+        self.record["suggested_skills"] = suggest_skills(answers)
 
     def _now(self) -> str:
         return self.clock().isoformat(timespec="seconds")
@@ -246,23 +185,22 @@ class Session:
         self.store.save(self.record)
 
 
-def answer_entry(prompt: Prompt, heard: Answer, result: analysis.Analysis | None, at: str, *,
-                 skipped: bool = False, earlier: list[str] | None = None,
-                 retry: bool = False) -> dict[str, Any]:
+def answer_entry(prompt: Prompt, reply: Reply, at: str, *, skipped: bool = False,
+                 earlier: list[str] | None = None, retry: bool = False) -> dict[str, Any]:
     """One saved answer: the words, what they were understood to mean, and earlier tries;
     `retry` marks one that was not understood and will be asked again."""
     entry: dict[str, Any] = {
-        "prompt": prompt.text, "kind": prompt.kind, "text": heard.text, "skipped": skipped,
-        "at": at, "source": heard.source,
+        "prompt": prompt.text, "kind": prompt.kind, "text": "" if skipped else reply.text,
+        "skipped": skipped, "at": at, "source": reply.source,
     }
     if retry:
         entry[RETRY] = True
-    if result is not None:
-        values = result.as_dict()
+    if reply.result is not None and not skipped:
+        values = reply.result.as_dict()
         values.pop("command", None)
         entry.update(values)
-    if heard.words:
-        entry["words"] = [{"word": w, "conf": round(c, 3)} for w, c in heard.words]
+    if reply.words and not skipped:
+        entry["words"] = [{"word": w, "conf": round(c, 3)} for w, c in reply.words]
     tries = [e for e in earlier or () if e]
     if tries:
         entry["earlier_attempts"] = tries
@@ -278,11 +216,12 @@ def unclear_attempts(saved: dict[str, Any] | None) -> list[str]:
 
 def run_session(worksheet: Worksheet, *, source: AnswerSource, prompter: Prompter,
                 store: SessionStore, clock: Callable[[], datetime], safety: Responder,
-                record: dict[str, Any] | None = None, mode: str = "typed") -> dict[str, Any]:
+                record: dict[str, Any] | None = None, mode: str = "typed",
+                speak: bool = True, first: First | None = None) -> dict[str, Any]:
     """Run (or resume, when `record` is given) a session; the record is saved after every answer."""
     if record is None:
-        record = new_record(worksheet, store.new_id(), clock(), mode)
+        record = new_record(worksheet, store.new_id(), clock(), mode, speak)
         store.save(record)
     with store.hold(record["id"]):  # a resuming caller already holds it (and loaded it inside)
         return Session(worksheet, record, source=source, prompter=prompter, store=store,
-                       clock=clock, safety=safety).run()
+                       clock=clock, safety=safety, first=first).run()

@@ -30,8 +30,10 @@ class _Sentence:
         return f"{self.before}{self.quote}{self.after}"
 
 
-def build_summary(answers: Answers) -> str:
-    """First-person, plain sentences, safety first, at most MAX_WORDS words."""
+def build_summary(answers: Answers, extra: list[tuple[str, dict[str, Any]]] = ()) -> str:
+    """First-person, plain sentences, safety first, at most MAX_WORDS words. `answers` are
+    keyed by summary role; `extra` are (question, answer) pairs no role covers (custom
+    worksheets): each is quoted after its question."""
     sentences = _safety(answers) + [
         s
         for s in (
@@ -47,7 +49,8 @@ def build_summary(answers: Answers) -> str:
                     unsure="I don't have a backup plan yet"),
         )
         if s is not None
-    ]
+    ] + [_Sentence(f"{question.rstrip('?.! ')}: ", text) for question, answer in extra
+         if (text := _said(answer))]
     _fit(sentences, MAX_WORDS)
     return " ".join(s.render() for s in sentences if s.render().strip(" ."))
 
@@ -71,6 +74,11 @@ def suggest_skills(answers: Answers) -> list[str]:
 def _get(answers: Answers, field: str, key: str) -> Any:
     answer = answers.get(field) or {}
     return None if answer.get("skipped") else answer.get(key)
+
+
+def _said(answer: dict[str, Any]) -> str:
+    text = "" if answer.get("skipped") else (answer.get("text") or "")
+    return re.sub(r"\s+", " ", text).strip().rstrip(".!?,;: ")
 
 
 def _text(answers: Answers, field: str) -> str:

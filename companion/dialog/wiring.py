@@ -20,33 +20,51 @@ class SessionIO:
     source: AnswerSource
     prompter: Prompter
     closers: list[Callable[[], None]] = field(default_factory=list)
+    mode: str = "typed"
+    """typed or voice: how answers come in (a voice session that fell back to typing says so
+    through `actual_mode`)."""
+    by_question: bool = False
+    """The source knows which question it answers (a person at a terminal or microphone, a
+    folder of answers named by question id): side questions like the region can be asked
+    without taking a scripted answer meant for another question."""
+
+    def actual_mode(self) -> str:
+        """The mode as it really went: 'voice, then typed' after a fallback to typing."""
+        if self.mode == "voice" and getattr(self.source, "broken", None) is not None:
+            return "voice, then typed"
+        return self.mode
 
     def close(self) -> None:
         for close in reversed(self.closers):
             close()
 
 
-def build_prompter(voice: VoiceSettings, ui: Any) -> tuple[Prompter, list[Callable[[], None]]]:
-    """On-screen prompts, spoken too unless --no-speak."""
+def build_prompter(voice: VoiceSettings, ui: Any, make_speaker: Callable[[VoiceSettings], Any]
+                   | None = None) -> tuple[Prompter, list[Callable[[], None]]]:
+    """On-screen prompts, spoken too unless --no-speak; `make_speaker` replaces the real
+    pyttsx3/sounddevice speaker (tests record what would have been said)."""
     prompter: Prompter = ConsolePrompter(ui)
     if not voice.speak:
         return prompter, []
     from companion.dialog.prompters import SpeakingPrompter
-    from companion.voice.speech import build_speaker
 
-    speaker = build_speaker(voice)
-    return SpeakingPrompter(prompter, speaker), [speaker.close]
+    if make_speaker is None:
+        from companion.voice.speech import build_speaker as make_speaker
+    speaker = make_speaker(voice)
+    return SpeakingPrompter(prompter, speaker), [getattr(speaker, "close", lambda: None)]
 
 
 def build_io(voice: VoiceSettings, ctx: Any, *, json_mode: bool) -> SessionIO:
     """Typed answers, or voice from the microphone or --audio-in files; stderr carries the UI
     when stdout holds JSON."""
     ui = ctx.stderr if json_mode else ctx.stdout
-    prompter, closers = build_prompter(voice, ui)
+    prompter, closers = build_prompter(voice, ui, getattr(ctx, "make_speaker", None))
+    if getattr(ctx, "make_source", None) is not None:  # a scripted client (tests)
+        return SessionIO(ctx.make_source(), prompter, closers, "typed", by_question=True)
     interactive = stdin_is_terminal()
     typed = TypedAnswers(ctx.stdin, echo=ui, interactive=interactive)
     if not voice.listen:
-        return SessionIO(source=typed, prompter=prompter, closers=closers)
+        return SessionIO(typed, prompter, closers, "typed", by_question=interactive)
     from companion.audio.vad import SileroVad
     from companion.voice import models
     from companion.voice.endpoint import EndpointSettings
@@ -61,7 +79,7 @@ def build_io(voice: VoiceSettings, ctx: Any, *, json_mode: bool) -> SessionIO:
 
         problem = str(exc).removesuffix(TYPED_HINT).strip()  # its advice: we switch for them
         prompter.say(f"{problem} You can type your answers instead.", "info")
-        return SessionIO(source=typed, prompter=prompter, closers=closers)
+        return SessionIO(typed, prompter, closers, "voice, then typed", by_question=True)
     closers.append(audio.close)
     try:
         recognizer = models.open_recognizer(voice, ctx.home, ctx.env, rates=rates)
@@ -71,16 +89,21 @@ def build_io(voice: VoiceSettings, ctx: Any, *, json_mode: bool) -> SessionIO:
     source = VoiceAnswers(audio, recognizer, SileroVad(), prompter, ui,
                           endpoint=EndpointSettings(pause=voice.pause),
                           live=getattr(ui, "isatty", lambda: False)(),
-                          fallback=typed if interactive and not voice.audio_in else None, crisis_check=detect_crisis)
-    return SessionIO(source=source, prompter=prompter, closers=closers)
+                          fallback=typed if interactive and not voice.audio_in else None,
+                          crisis_check=detect_crisis)
+    by_question = not voice.audio_in or getattr(audio, "by_question", False)
+    return SessionIO(source, prompter, closers, "voice", by_question=by_question)
 
 
 def _audio_input(voice: VoiceSettings) -> tuple[Any, tuple[int, ...]]:
     """Audio files, or the opened microphone and its real rate."""
     if voice.audio_in:
-        from companion.audio.sources import FileAudio
+        from companion.audio.sources import FileAudio, QuestionAudio, question_folder
         from companion.audio.wavfile import answer_files
 
+        named = question_folder(voice.audio_in)
+        if named is not None:
+            return QuestionAudio(named, fast=voice.fast), _first_rate(list(named.values()))
         files = answer_files(voice.audio_in)
         return FileAudio(files, fast=voice.fast), _first_rate(files)
     from companion.audio.mic import Microphone

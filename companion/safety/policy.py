@@ -11,6 +11,7 @@ FILE = "safety.toml"
 POLICY_KEYS = ("urge_level", "safety_urges", "after_harm_kinds")
 WORDING_KEYS = ("pause", "not_a_service", "danger", "hurt", "overdose", "agreement",
                 "lines_intro", "plan_intro", "no_plan", "going_on", "stopping", "check_in",
+                "check_in_hint", "still_paused",
                 "continue_prompt", "continue_hint")
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from companion.errors import CompanionError
-from companion.interfaces import Prompt
+from companion.interfaces import Prompt, Reply
 from companion.journal.config import Config
 from companion.safety import crisis_lines, policy
 from companion.safety.crisis_lines import CrisisLines, Line
@@ -21,43 +21,53 @@ CONTINUE_PROMPT = Prompt(id="_continue", kind="yesno", text=POLICY.says("continu
                          hint=POLICY.says("continue_hint"))
 NO_PLAN = POLICY.says("no_plan")
 OVERDOSE = POLICY.says("overdose")
-MAX_ASKS = 3
 
 
 class SafetyResponder:
     """Shows (and, through the prompter, speaks) the safety message, then asks to continue."""
 
-    def __init__(self, lines: CrisisLines | None = None, plan: SafetyPlan | None = None, *,
-                 understand: Callable[[str], str | None] | None = None) -> None:
+    def __init__(self, lines: CrisisLines | None = None, plan: SafetyPlan | None = None) -> None:
         self.lines = lines or crisis_lines.load(None)
         self.plan = plan if plan and plan.steps else None
-        self.understand = understand or understand_reply
 
-    def respond(self, trigger: dict[str, Any], prompter: Any, source: Any) -> bool:
-        """Deliver the message; True when the client wants to continue the worksheet."""
-        kind = message_kind(trigger.get("kinds") or ())
-        blocks = self.message(kind, trigger.get("kinds") or ())
-        self._deliver(blocks, prompter)
+    def respond(self, trigger: dict[str, Any], ask: Callable[..., Reply],
+                say: Callable[[str, str], None],
+                on_disclosure: Callable[[Reply], dict[str, Any]]) -> bool:
+        """Deliver the message, then ask whether to go on. Only a clear yes goes on: an unclear
+        reply is asked once more, then the lines are given again and the question stays; a new
+        disclosure is a trigger of its own with its own message; no, stop or the end of input
+        stop the worksheet."""
+        blocks = self._respond_to(trigger, say)
+        unclear = 0
+        while True:
+            shown = blocks
+            reply = ask(CONTINUE_PROMPT, retries=0, on_repeat=lambda: self._deliver(shown, say))
+            if reply.disclosure:
+                blocks = self._respond_to(on_disclosure(reply), say)
+                unclear = 0
+            elif reply.answer == "yes":
+                say(POLICY.says("going_on"), "info")
+                return True
+            elif reply.answer == "no" or reply.status in ("stop", "ended"):
+                say(POLICY.says("stopping", reach=self._reach()), "safety")
+                return False
+            else:
+                unclear += 1
+                if unclear >= 2:  # still paused: the help again, never "carry on" by default
+                    say(POLICY.says("still_paused"), "info")
+                    self._deliver(blocks[1:] or blocks, say)
+                    unclear = 0
+                else:
+                    say(CONTINUE_PROMPT.hint, "hint")
+
+    def _respond_to(self, trigger: dict[str, Any], say: Callable[[str, str], None]) -> list[str]:
+        kinds = trigger.get("kinds") or ()
+        kind = message_kind(kinds)
+        blocks = self.message(kind, kinds)
+        self._deliver(blocks, say)
         trigger["response"] = {"message": kind, "region": self.lines.region,
                                "plan_shown": self.plan is not None}
-        for _ in range(MAX_ASKS):
-            prompter.say(CONTINUE_PROMPT.text, "prompt")
-            heard = source.listen(CONTINUE_PROMPT)
-            if heard is None:
-                return False
-            reply = self.understand(heard.text)
-            if reply in ("no", "stop"):
-                prompter.say(POLICY.says("stopping", reach=self._reach()), "safety")
-                return False
-            if reply == "yes":
-                prompter.say(POLICY.says("going_on"), "info")
-                return True
-            if reply == "repeat":
-                self._deliver(blocks, prompter)
-            else:
-                prompter.say(CONTINUE_PROMPT.hint, "hint")
-        prompter.say(POLICY.says("going_on"), "info")
-        return True
+        return blocks
 
     def message(self, kind: str, kinds: Any = ()) -> list[str]:
         """The message as blocks of short sentences (one line each): help, lines, plan."""
@@ -80,9 +90,9 @@ class SafetyResponder:
             blocks.append(NO_PLAN)
         return blocks
 
-    def _deliver(self, blocks: list[str], prompter: Any) -> None:
+    def _deliver(self, blocks: list[str], say: Callable[[str, str], None]) -> None:
         for block in blocks:
-            prompter.say(block, "safety")
+            say(block, "safety")
 
     def _reach(self) -> str:
         first = self.lines.lines[0].action() if self.lines.lines else ""
@@ -109,17 +119,6 @@ def _describe(line: Line) -> str:
     return f"{line.name}: {line.action()}{when}."
 
 
-def understand_reply(text: str) -> str | None:
-    """yes, no, stop or repeat from an answer to 'keep going?'; None when unclear."""
-    from companion.understand import analysis  # written in parallel; imported only when needed
-
-    command = analysis.detect_command(text)
-    if command in ("stop", "repeat"):
-        return command
-    answer = analysis.parse_yesno(text)
-    return answer if answer in ("yes", "no") else None
-
-
 def for_home(home: Path, region: str | None = None) -> SafetyResponder:
     """The responder for this user: their region's lines (from config unless given) and plan."""
     try:
@@ -127,3 +126,16 @@ def for_home(home: Path, region: str | None = None) -> SafetyResponder:
     except CompanionError as exc:  # a bad config must never block the safety response
         log.warning("could not read the region: %s", exc)
     return SafetyResponder(crisis_lines.load(region), PlanStore(home).load_quietly())
+
+
+class HomeResponder:
+    """The responder for this user, built when a response is needed, so a region set at the
+    first question of the session is the one used."""
+
+    def __init__(self, home: Path, region: str | None = None) -> None:
+        self.home, self.region = home, region
+
+    def respond(self, trigger: dict[str, Any], ask: Callable[..., Reply],
+                say: Callable[[str, str], None],
+                on_disclosure: Callable[[Reply], dict[str, Any]]) -> bool:
+        return for_home(self.home, self.region).respond(trigger, ask, say, on_disclosure)

@@ -70,17 +70,41 @@ def _repeated_command(words: list[str], vocab: Vocab) -> str | None:
     return None
 
 
-def parse_yesno(text: str) -> str | None:
-    """'yes', 'no', or None when the answer is unsure or neither."""
-    toks = tokens(text)
-    found = spans(load("yesno"), toks)
-    if not found:
+def parse_yesno(text: str, context: str = "") -> str | None:
+    """'yes' or 'no' only when the reply is one: the whole reply is a yes/no phrase, or it
+    leads with one ("yeah i'm okay", "no not really"); None for anything else ("i have an urge
+    to cut myself", "i am scared", "maybe"). context "safe" adds "i'm safe" / "not safe"."""
+    vocab = load("yesno")
+    words = [t for t in tokens(text) if t != BREAK]
+    if " ".join(words) not in vocab.exact:  # "uh huh" is a yes before "uh" is peeled off
+        words = _peeled(words, vocab.setting("leading"))
+    if not words:
         return None
-    first = found[0].item
-    early = {s.item for s in found if s.start < found[0].start + YESNO_REACH}
-    if first == "unsure" or "unsure" in early or {"yes", "no"} <= early:
+    if context == "safe":
+        for answer in ("no", "yes"):  # "i am not safe" holds "safe": no is checked first
+            if _leads_with(words, vocab.setting(f"safe_{answer}")):
+                return answer
+    found = spans(vocab, tuple(words))
+    if not found or found[0].start != 0 or found[0].item == "unsure":
         return None
-    return first
+    first = found[0]
+    rest = [s for s in found[1:] if s.item == first.item]
+    covered = sum(s.end - s.start for s in rest) == len(words) - first.end
+    if (" ".join(words[:first.end]) in vocab.setting("whole_only") and first.end < len(words)
+            and not covered):  # "not really no" is a no; "i have an urge" is not a yes
+        return None
+    early = {s.item for s in found if s.start < first.end + YESNO_REACH}
+    return None if "unsure" in early or {"yes", "no"} <= early else first.item
+
+
+def _peeled(words: list[str], fillers: frozenset[str]) -> list[str]:
+    while (shorter := _strip(words, fillers, leading=True)) is not None and shorter != words:
+        words = shorter
+    return words
+
+
+def _leads_with(words: list[str], phrases: frozenset[str]) -> bool:
+    return any(words[:len(p.split())] == p.split() for p in phrases)
 
 
 _SOUND = re.compile(r"u+m+|u+h+|h+m+|e+r+m*|a+h+|m+h*m+|o+h+")

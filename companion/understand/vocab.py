@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import itertools
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from companion.data import DataError, check_keys, list_files, parse_toml, read_text
 from companion.understand.text import BREAK
 
 VETO = "_not"
@@ -113,11 +113,163 @@ def _add(vocab: Vocab, phrase: str, entry: Entry) -> None:
             slot.add(word)
 
 
+# What each vocabulary file may hold. A key outside these (a misspelt "phrase", a stray table)
+# or a value of the wrong type stops the load with a DataError naming file, table and key, so
+# nothing a clinician writes is silently ignored.
+_WORDS = "list of strings"
+_TEXT = "string"
+_WHOLE_NUMBER = "whole number"
+_ID_KEYS = {"means": _TEXT, "phrases": _WORDS, "exact": _WORDS, "ambiguous": _WORDS}
+_CRISIS_ID_KEYS = {**_ID_KEYS, "whole": _WORDS, "ending": _WORDS}
+_ITEM_SETTINGS = dict.fromkeys(("context_before", "context_after", "fillers"), _WORDS)
+_RULE_KEYS = {"kind": _TEXT, "cues": _WORDS, "targets": _WORDS, "window": _WHOLE_NUMBER,
+              "between": _WORDS, "subject": _WORDS, "subject_window": _WHOLE_NUMBER,
+              "subject_blockers": _WORDS}
+_RULE_REQUIRED = ("kind", "cues", "targets")
+CRISIS_MEANINGS = ("suicide", "suicide_unclear", "self_harm_done", "overdose")
+"""What a crisis.toml id may mean (`means`, or the id's own name when `means` is left out)."""
+CRISIS_RULE_KINDS = ("suicide", "self_harm_done", "overdose")
+
+SCHEMAS: dict[str, dict[str, Any]] = {
+    "emotions": {"settings": _ITEM_SETTINGS, "ids": _ID_KEYS, "not": "not"},
+    "urges": {"settings": _ITEM_SETTINGS, "ids": _ID_KEYS, "not": "not"},
+    "skills": {"settings": _ITEM_SETTINGS, "ids": _ID_KEYS, "not": "not"},
+    "commands": {"settings": dict.fromkeys(("leading", "trailing"), _WORDS), "ids": _ID_KEYS},
+    "yesno": {"settings": dict.fromkeys(("whole_only", "leading", "safe_yes", "safe_no"), _WORDS),
+              "ids": _ID_KEYS},
+    "risk": {"words": _WORDS, "phrases": _WORDS, "idioms": _WORDS},
+    "crisis": {
+        "settings": dict.fromkeys(("fillers", "third_party", "third_party_skip", "me_too",
+                                   "averting", "zero_words", "rating_words", "answered_no"),
+                                  _WORDS),
+        "ids": _CRISIS_ID_KEYS, "rules": "rules", "not": "not", "respell": "respell"},
+}
+"""Per file: top-level key -> the type of its value, the keys of its table ({key: type}), the
+keys of each of its named tables (ids), or a special layout ("not", "rules", "respell")."""
+
+
+def _where(source: str, table: str) -> str:
+    return f"{source} [{table}]" if table else source
+
+
+def _type_ok(value: Any, kind: str) -> bool:
+    if kind == _WORDS:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if kind == _TEXT:
+        return isinstance(value, str)
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_value(value: Any, kind: str, source: str, table: str, key: str) -> None:
+    if not _type_ok(value, kind):
+        raise DataError(f"{_where(source, table)}: {key} must be a {kind}, not "
+                        f"{type(value).__name__} ({value!r:.60})")
+
+
+def _check_is_table(value: Any, source: str, table: str) -> None:
+    if not isinstance(value, dict):
+        raise DataError(f"{_where(source, table)}: must be a table, not {type(value).__name__}")
+
+
+def _check_table(table: Any, keys: dict[str, str], source: str, name: str) -> None:
+    """A table whose keys must all be in `keys`, each value of its type."""
+    _check_is_table(table, source, name)
+    check_keys(table, keys, _where(source, name))
+    for key, value in table.items():
+        _check_value(value, keys[key], source, name, key)
+
+
+def _check_named(tables: Any, keys: dict[str, str], source: str, name: str) -> None:
+    """[name.X] tables (ids), each with keys from `keys`."""
+    _check_is_table(tables, source, name)
+    for item, table in tables.items():
+        _check_table(table, keys, source, f"{name}.{item}")
+
+
+def _check_not(table: Any, source: str, name: str) -> None:
+    """[not]: `phrases`, and any number of groups [not.X] each holding only `phrases`."""
+    _check_is_table(table, source, name)
+    for key, value in table.items():
+        if isinstance(value, dict):
+            _check_table(value, {"phrases": _WORDS}, source, f"{name}.{key}")
+        elif key == "phrases":
+            _check_value(value, _WORDS, source, name, key)
+        else:
+            raise DataError(f"{_where(source, name)}: unknown key(s) {key}; allowed: phrases, "
+                            f"or a table [{name}.GROUP] holding phrases")
+
+
+def _check_rules(tables: Any, source: str, name: str) -> None:
+    """[rules.X]: one cue/target rule each (see crisis.toml)."""
+    _check_named(tables, _RULE_KEYS, source, name)
+    for rule_name, rule in tables.items():
+        where = _where(source, f"{name}.{rule_name}")
+        missing = [key for key in _RULE_REQUIRED if key not in rule]
+        if missing:
+            raise DataError(f"{where}: missing {', '.join(missing)}")
+        if rule["kind"] not in CRISIS_RULE_KINDS:
+            raise DataError(f"{where}: kind {rule['kind']!r} is not one of "
+                            f"{', '.join(CRISIS_RULE_KINDS)}")
+
+
+def _check_respell(table: Any, source: str, name: str) -> None:
+    """[respell]: "heard" = "meant", both strings."""
+    _check_is_table(table, source, name)
+    for heard, meant in table.items():
+        _check_value(meant, _TEXT, source, name, f'"{heard}"')
+
+
+_LAYOUTS = {"not": _check_not, "rules": _check_rules, "respell": _check_respell}
+
+
+def check(data: dict[str, Any], name: str, source: str | None = None) -> None:
+    """DataError unless `data` (vocabulary file `name`, parsed) has only known tables and keys,
+    each value of the right type. The message names the file, the table and the key."""
+    source = source or f"vocab/{name}.toml"
+    schema = SCHEMAS.get(name)
+    if schema is None:
+        raise DataError(f"{source}: no schema for a vocabulary named {name!r} "
+                        f"(known: {', '.join(SCHEMAS)})")
+    check_keys(data, schema, source)
+    for top, value in data.items():
+        spec = schema[top]
+        if isinstance(spec, str) and spec in _LAYOUTS:
+            _LAYOUTS[spec](value, source, top)
+        elif isinstance(spec, str):
+            _check_value(value, spec, source, "", top)
+        elif top == "ids":
+            _check_named(value, spec, source, top)
+        else:
+            _check_table(value, spec, source, top)
+    if name == "crisis":
+        for item, entry in data.get("ids", {}).items():
+            meaning = entry.get("means", item)
+            if meaning not in CRISIS_MEANINGS:
+                raise DataError(f"{source} [ids.{item}]: means {meaning!r} is not one of "
+                                f"{', '.join(CRISIS_MEANINGS)} (set `means`)")
+
+
+def parse(text: str, name: str, source: str | None = None) -> dict[str, Any]:
+    """The text of vocabulary file `name` ('crisis', 'emotions', ...) parsed and checked."""
+    source = source or f"vocab/{name}.toml"
+    data = parse_toml(text, source)
+    check(data, name, source)
+    return data
+
+
 @cache
-def load(name: str) -> Vocab:
-    """A vocabulary file compiled once per process."""
-    text = resources.files("companion.data").joinpath("vocab", f"{name}.toml").read_text("utf-8")
-    data = tomllib.loads(text)
+def data(name: str) -> dict[str, Any]:
+    """A packaged vocabulary file as checked TOML data (cached per process)."""
+    return parse(read_text("vocab", f"{name}.toml"), name)
+
+
+def packaged() -> tuple[str, ...]:
+    """The names of the packaged vocabulary files ('commands', 'crisis', ...)."""
+    return tuple(sorted(list_files("vocab")))
+
+
+def compile_vocab(data: Mapping[str, Any]) -> Vocab:
+    """Checked vocabulary data compiled into lookup tables."""
     vocab = Vocab(settings=data.get("settings", {}), rules=data.get("rules", {}))
     for item, spec in data.get("ids", {}).items():
         target = spec.get("means", item)
@@ -138,6 +290,12 @@ def load(name: str) -> Vocab:
         for phrase in expand(pattern):
             _add(vocab, phrase, Entry(VETO, exact_only=True))
     return vocab
+
+
+@cache
+def load(name: str) -> Vocab:
+    """A vocabulary file, checked and compiled once per process."""
+    return compile_vocab(data(name))
 
 
 def _pair_ok(heard: str, meant: str, cutoff: float = 75) -> bool:

@@ -97,7 +97,7 @@ class VoiceAnswers:
         return self.fallback.listen(prompt)
 
     def _listen(self, prompt: Prompt) -> Answer | None:
-        chunks = self.audio.next_answer()
+        chunks = self.audio.next_answer(prompt.id)
         if chunks is None:
             return None
         transcript, lost = self._hear(chunks, prompt.kind)

@@ -8,11 +8,13 @@ import pytest
 
 from companion.cli.main import main
 from companion.errors import ExitCode
+from tests.fakes import RecordingSpeaker
 
 
 def run(argv, stdin=b""):
     out, err = io.StringIO(), io.StringIO()
-    code = main(argv, env={}, stdin=io.BytesIO(stdin), stdout=out, stderr=err)
+    code = main(argv, env={}, stdin=io.BytesIO(stdin), stdout=out, stderr=err,
+                make_speaker=lambda voice: RecordingSpeaker())
     return code, out.getvalue(), err.getvalue()
 
 
@@ -27,7 +29,7 @@ def test_verbose_anywhere_and_default_command(argv, companion_home):
 def main_with_home(argv, home):
     out, err = io.StringIO(), io.StringIO()
     code = main(argv, env={"COMPANION_HOME": str(home)}, stdin=io.BytesIO(b""), stdout=out,
-                stderr=err)
+                stderr=err, make_speaker=lambda voice: RecordingSpeaker())
     return code, out.getvalue(), err.getvalue()
 
 

@@ -12,7 +12,7 @@ import time
 
 from companion.cli.main import main
 from companion.errors import ExitCode
-from tests.fakes import read_only
+from tests.fakes import RecordingSpeaker, read_only
 
 ANSWERS = ["my roommate ate my food again and laughed at me", "angry and kind of hurt",
            "like a seven", "i want to yell at her", "5", "i tried paced breathing",
@@ -21,7 +21,8 @@ ANSWERS = ["my roommate ate my food again and laughed at me", "angry and kind of
 
 def run_cli(argv, stdin_bytes, env):
     out, err = io.StringIO(), io.StringIO()
-    code = main(argv, env=env, stdin=io.BytesIO(stdin_bytes), stdout=out, stderr=err)
+    code = main(argv, env=env, stdin=io.BytesIO(stdin_bytes), stdout=out, stderr=err,
+                make_speaker=lambda voice: RecordingSpeaker())
     return code, out.getvalue(), err.getvalue()
 
 

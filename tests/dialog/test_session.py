@@ -287,7 +287,9 @@ def test_risk_words_get_a_check_in_and_a_clear_yes_continues(companion_home, sit
     assert "That sounds hard. Are you safe right now?" in prompter.prompts()
     assert source.asked[:3] == ["situation", "_check_in", "emotions"]
     assert safety.triggers == [] and rec["complete"]
-    assert rec["events"][0]["type"] == "check_in" and rec["events"][0]["answer"] == "yes"
+    event = rec["events"][0]
+    assert event["type"] == "reply" and event["prompt"] == "_check_in"
+    assert event["understood"]["answer"] == "yes"
 
 
 @pytest.mark.parametrize("reply", ["no", "not really", "i don't know", ""])

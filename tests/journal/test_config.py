@@ -8,6 +8,7 @@ import stat
 
 import pytest
 
+from companion.dialog.engine import Dialog
 from companion.dialog.region import ask_region_once
 from companion.errors import ExitCode, RecordError, UsageError
 from companion.journal.config import CONFIG_NAME
@@ -83,36 +84,63 @@ def test_cli_unset_and_unknown(companion_home):
 
 # --- asking once --------------------------------------------------------------------------
 
+def ask_region(config, *answers):
+    screen, script = Screen(), Script(*answers)
+    dialog = Dialog(script, screen, guard=None, note=lambda event: None)
+    region, status = ask_region_once(config, dialog)
+    return region, status, screen, script
+
+
 @pytest.mark.parametrize("answer,region", [
     ("united states", "US"), ("us", "US"), ("America", "US"), ("i'm in the US", "US"),
     ("uk", "UK"), ("England", "UK"), ("scotland", "UK"), ("northern ireland", "UK"),
     ("canada", "CA"), ("australia", "AU"), ("ireland", "IE"), ("new zealand", "NZ"),
-    ("i live in new zealand", "NZ"), ("germany", "other"), ("south america", "other"),
-    ("skip", "other"),
+    ("i live in new zealand", "NZ"), ("i'm in london", "UK"), ("the states", "US"),
+    ("we live near toronto", "CA"), ("somewhere else", "other"), ("other", "other"),
 ])
 def test_ask_region_understands_answers(companion_home, answer, region):
-    config, screen = user_config(companion_home), Screen()
-    assert ask_region_once(config, screen, Script(answer)) == region
-    assert config.get("region") == region
-    assert screen.said[0] == ("prompt", screen.said[0][1])
-    assert "Which country are you in?" in screen.said[0][1]
-
-
-def test_ask_region_never_asks_again_even_after_an_unknown_answer(companion_home):
     config = user_config(companion_home)
-    assert ask_region_once(config, Screen(), Script("atlantis")) == "other"
-    script, screen = Script("canada"), Screen()
-    assert ask_region_once(config, screen, script) == "other"
-    assert script.asked == [] and screen.said == []
+    found, status, screen, _ = ask_region(config, answer)
+    assert (found, status) == (region, "answer") and config.get("region") == region
+    assert screen.said[0][0] == "prompt" and "Which country are you in?" in screen.said[0][1]
+
+
+@pytest.mark.parametrize("answers", [("germany", "atlantis"), ("", ""), ("um", "hmm"),
+                                     ("south america", "mars")])
+def test_unclear_or_empty_region_is_asked_once_more_then_not_saved(companion_home, answers):
+    config = user_config(companion_home)
+    found, _, screen, script = ask_region(config, *answers)
+    assert found is None and config.get("region") is None
+    assert script.asked == ["_region", "_region"]
+    assert "ask again next time" in screen.text()
+
+
+@pytest.mark.parametrize("command,status", [("help", None), ("repeat", None), ("skip", "skip"),
+                                            ("stop", "stop")])
+def test_commands_work_at_the_region_question(companion_home, command, status):
+    config = user_config(companion_home)
+    found, got, screen, script = ask_region(config, command, "ireland")
+    if status is None:  # help and repeat ask again; the country that follows is kept
+        assert (found, got) == ("IE", "answer") and config.get("region") == "IE"
+    else:
+        assert (found, got) == (None, status) and config.get("region") is None
+
+
+def test_ask_region_never_asks_again_once_stored(companion_home):
+    config = user_config(companion_home)
+    assert ask_region(config, "other")[0] == "other"
+    found, _, screen, script = ask_region(config, "canada")
+    assert found == "other" and script.asked == [] and screen.said == []
 
 
 def test_ask_region_end_of_input_stores_nothing(companion_home):
     config = user_config(companion_home)
-    assert ask_region_once(config, Screen(), Script()) is None
+    assert ask_region(config)[:2] == (None, "ended")
     assert config.get("region") is None
 
 
 def test_ask_region_empty_answer_gets_one_more_try(companion_home):
-    config, screen = user_config(companion_home), Screen()
-    assert ask_region_once(config, screen, Script("", "canada")) == "CA"
+    config = user_config(companion_home)
+    found, _, screen, _ = ask_region(config, "", "canada")
+    assert found == "CA"
     assert [r for r, _ in screen.said] == ["prompt", "hint", "info"]

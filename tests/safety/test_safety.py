@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from companion.data import read_text
+from companion.dialog.engine import Dialog
 from companion.dialog.prompters import spell_numbers
 from companion.safety import crisis_lines
 from companion.safety import response as safety
@@ -32,11 +33,6 @@ PLAN = SafetyPlan((
     PlanStep("professionals", "Professionals and services", "doctor mina 555 0199",
              ("doctor mina 555 0199",)),
 ))
-
-
-def replies(text: str) -> str | None:
-    """A fake understanding of yes/no so these tests do not depend on the analysis rules."""
-    return {"yes": "yes", "no": "no", "stop": "stop", "again": "repeat"}.get(text)
 
 
 # --- the data files ---------------------------------------------------------------------------
@@ -163,8 +159,12 @@ def test_overdose_adds_the_medical_sentence():
 def respond(answers, kinds=("suicidal",), region="US", plan=None):
     screen, script = Screen(), Script(*answers)
     trigger = {"kinds": list(kinds), "reason": "crisis_language"}
-    responder = SafetyResponder(crisis_lines.load(region), plan, understand=replies)
-    carry_on = responder.respond(trigger, screen, script)
+    responder = SafetyResponder(crisis_lines.load(region), plan)
+    dialog = Dialog(script, screen, guard=None, note=lambda event: None)
+    new = []
+    carry_on = responder.respond(trigger, dialog.ask, screen.say,
+                                 lambda reply: new.append({"kinds": list(reply.disclosure)})
+                                 or new[-1])
     return carry_on, screen, script, trigger
 
 
@@ -205,13 +205,6 @@ def test_for_home_uses_the_configured_region_and_saved_plan(companion_home):
     assert bare.lines.region == "other" and bare.plan is None
 
 
-def test_real_reply_understanding():
-    pytest.importorskip("companion.understand.analysis", reason="companion.understand.analysis not written yet")
-    assert safety.understand_reply("no") == "no"
-    assert safety.understand_reply("yes") == "yes"
-    assert safety.understand_reply("stop") == "stop"
-
-
 # --- through the CLI: the response comes before the next prompt ----------------------------------
 
 def cli(argv, stdin_text, home):
@@ -225,7 +218,6 @@ REST = ["sad", "6", "none", "tipp", "getting through tonight", "walk"]
 
 @pytest.fixture
 def us_client_with_plan(companion_home):
-    pytest.importorskip("companion.understand.analysis", reason="companion.understand.analysis not written yet")
     assert cli(["config", "set", "region", "US"], "", companion_home)[0] == 0
     code, _, err = cli(["plan", "--typed", "--no-speak"], "\n".join(PLAN_ANSWERS) + "\n",
                        companion_home)

@@ -195,7 +195,7 @@ class DyingMicrophone:
     def __init__(self, samples):
         self.samples = samples
 
-    def next_answer(self):
+    def next_answer(self, question=""):
         def chunks():
             chunk = AudioChunk(RATE, 2, 1, self.samples.tobytes())
             from companion.audio.pcm import split

@@ -1,0 +1,195 @@
+"""The one dialog engine: every question the companion asks goes through `Dialog.ask`, with the
+same rules for commands, silence, re-asks, safety triage and saving."""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any, Protocol
+
+from companion.data import load_data
+from companion.interfaces import Answer, AnswerSource, Prompt, Prompter, Reply
+from companion.safety.policy import SAFETY_URGES
+from companion.understand import analysis
+
+log = logging.getLogger(__name__)
+SAFETY_QUESTIONS = ("_check_in", "_continue")
+"""Side questions of the safety response itself: their disclosures go to the response's own
+loop (a new trigger there), not to a second, nested response."""
+
+
+DESCRIBED = 4
+"""A yes/no reply longer than this many words without a yes or no is a description, kept as the
+answer rather than asked again (the safety questions decide for themselves)."""
+
+
+class Guard(Protocol):
+    """Safety triage of a reply (safety.triage.Triage)."""
+
+    def check(self, prompt: Prompt, reply: Reply, ask: Callable[..., Reply]) -> bool:
+        """Give the safety response when needed; False when the client chose to stop."""
+
+    @property
+    def responses(self) -> int:
+        """How many safety responses have been given so far."""
+
+
+Keep = Callable[[Prompt, Reply, bool], None]
+"""keep(prompt, reply, pending): save a reply the moment it is given (pending: asked again)."""
+
+
+def clean_text(text: str) -> str:
+    """Control characters become spaces; whitespace collapses."""
+    chars = (" " if unicodedata.category(c) in ("Cc", "Cf", "Cs") else c for c in text)
+    return " ".join("".join(chars).split())
+
+
+def answer_text(text: str, kind: str) -> str:
+    """The cleaned reply; "" when it is only sounds like "um" (not an answer yet), except at a
+    yes/no question, where short sounds can be the answer."""
+    text = clean_text(text)
+    if kind != "yesno" and text and analysis.reply_kind(text) == "filler":
+        return ""
+    return text
+
+
+class Dialog:
+    """Asks questions one at a time through an answer source and a prompter."""
+
+    def __init__(self, source: AnswerSource, prompter: Prompter, *, guard: Guard | None,
+                 note: Callable[[dict[str, Any]], None]) -> None:
+        """`note(event)` keeps what happened (side-question replies, commands) in the record."""
+        self.source, self.prompter, self.guard, self.note = source, prompter, guard, note
+        self.words: dict[str, Any] = load_data("dialog.toml")
+
+    def say(self, text: str, role: str = "info") -> None:
+        self.prompter.say(text, role)
+
+    def ask(self, prompt: Prompt, *, keep: Keep | None = None, retries: int = 1,
+            earlier: tuple[str, ...] = (), commands: bool = True,
+            on_repeat: Callable[[], None] | None = None) -> Reply:
+        """Ask `prompt` until it is answered, skipped, left or input ends.
+
+        Commands in natural words (repeat, help: asked again; skip, back, stop: returned),
+        silence (the hint once, then "empty"), an unclear rating or yes/no (the hint, `retries`
+        times), and a reply that only answered with crisis words (asked once more after the
+        safety response) follow the same rules at every question."""
+        self.say(prompt.text, "prompt")
+        tries, empties, reasked = list(earlier), 0, False
+        if tries:  # back at a question that was not understood last time
+            self.say(self._hint(prompt), "hint")
+        while True:
+            heard = self.source.listen(prompt)
+            if heard is None:
+                return Reply("ended", earlier=tuple(tries))
+            text = answer_text(heard.text, prompt.kind)
+            if not text:
+                empties += 1
+                if empties >= 2:
+                    return self._kept(prompt, Reply("empty", earlier=tuple(tries)), keep)
+                self.say(self.words["empty_hint"], "hint")
+                continue
+            command = self._command(prompt, text) if commands else None
+            if command == "repeat" and on_repeat is not None:
+                on_repeat()  # e.g. the safety message again, not only its question
+            if command in ("repeat", "help"):
+                self.say(prompt.text if command == "repeat" else self._help(prompt),
+                         "prompt" if command == "repeat" else "hint")
+                continue
+            if command:
+                self.note({"type": "command", "prompt": prompt.id, "command": command,
+                           "text": text})
+                reply = Reply(command, earlier=tuple(tries))
+                return self._kept(prompt, reply, keep) if command == "skip" else reply
+            reply = self._understood(prompt, Answer(text, heard.words, heard.source), tries)
+            pending = not _answered(prompt, reply) and len(tries) < retries
+            self._keep(prompt, reply, keep, pending)
+            responses = self.guard.responses if self.guard else 0
+            if not self._safe(prompt, reply):
+                return replace(reply, status="stop")
+            if pending:
+                tries.append(text)
+                self.say(self._hint(prompt), "hint")
+                continue
+            answered = analysis.answers_the_prompt(prompt.kind, reply.result)
+            if self.guard and self.guard.responses > responses and not answered and not reasked:
+                reasked = True  # the safety response came first; the question is still open
+                tries.append(text)
+                self.say(prompt.text, "prompt")
+                continue
+            return reply if _answered(prompt, reply) else replace(reply, status="unclear")
+
+    def _understood(self, prompt: Prompt, heard: Answer, tries: list[str]) -> Reply:
+        kind = prompt.kind if prompt.kind in analysis.KINDS else "free"
+        result = analysis.analyze(heard.text, kind)
+        if kind == "yesno":
+            context = "safe" if prompt.id == "_check_in" else ""
+            answer = analysis.parse_yesno(heard.text, context)
+            result = replace(result, answer=None if disclosed(heard.text, result) else answer)
+        return Reply("answer", heard.text, result, heard.words, heard.source, tuple(tries),
+                     disclosed(heard.text, result))
+
+    def _command(self, prompt: Prompt, text: str) -> str | None:
+        command = analysis.detect_command(text)
+        if command == "stop" and prompt.kind == "skills" and _only_stop(text):
+            return self._stop_or_skill()
+        return command
+
+    def _stop_or_skill(self) -> str | None:
+        """'stop' alone where STOP is also a skill: ask which one is meant."""
+        question = Prompt(id="_stop_or_skill", kind="free", text=self.words["stop_or_skill"],
+                          hint=self.words["stop_or_skill_hint"])
+        reply = self.ask(question, retries=0, commands=False)
+        if reply.status == "ended":
+            return "stop"
+        said = analysis.detect_command(reply.text) if reply.text else None
+        if said == "stop" or any(w in reply.text.lower() for w in ("for now", "finish", "end")):
+            return "stop"
+        return None
+
+    def _safe(self, prompt: Prompt, reply: Reply) -> bool:
+        if self.guard is None or prompt.id in SAFETY_QUESTIONS:
+            return True
+        return self.guard.check(prompt, reply, self.ask)
+
+    def _keep(self, prompt: Prompt, reply: Reply, keep: Keep | None, pending: bool) -> None:
+        if keep is not None:
+            keep(prompt, reply, pending)
+            return
+        result = reply.result.as_dict() if reply.result is not None else {}
+        self.note({"type": "reply", "prompt": prompt.id, "text": reply.text,
+                   "understood": {k: v for k, v in result.items() if v not in (None, [], False)},
+                   **({"disclosure": list(reply.disclosure)} if reply.disclosure else {})})
+
+    def _kept(self, prompt: Prompt, reply: Reply, keep: Keep | None) -> Reply:
+        if keep is not None:
+            keep(prompt, reply, False)
+        return reply
+
+    def _hint(self, prompt: Prompt) -> str:
+        return self.words["hints"].get(prompt.kind) or prompt.hint or self.words["empty_hint"]
+
+    def _help(self, prompt: Prompt) -> str:
+        return " ".join(filter(None, [prompt.hint, self.words["commands_help"]]))
+
+
+def disclosed(text: str, result: Any) -> tuple[str, ...]:
+    """Crisis kinds in the reply, plus safety urges it names (whatever was asked)."""
+    urges = [u for u in analysis.find_urges(text) if u in SAFETY_URGES]
+    return tuple(dict.fromkeys([*result.crisis_kinds, *urges]))
+
+
+def _answered(prompt: Prompt, reply: Reply) -> bool:
+    if prompt.kind == "intensity":
+        return reply.result.intensity is not None
+    if prompt.kind == "yesno":  # a description ("i texted them but didn't call") is kept as said
+        return reply.result.answer in ("yes", "no") or len(reply.text.split()) > DESCRIBED
+    return True
+
+
+def _only_stop(text: str) -> bool:
+    words = [w for w in text.lower().replace(".", " ").replace("!", " ").split()
+             if w not in ("um", "uh", "please", "just", "i", "want", "to", "wanna", "okay", "ok")]
+    return words == ["stop"]
