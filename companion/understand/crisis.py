@@ -7,9 +7,18 @@ from functools import cache, lru_cache
 
 from companion.understand.items import clause_ends, late_tail, negated
 from companion.understand.text import BREAK, tokens
-from companion.understand.vocab import VETO, Span, Vocab, candidates, expand, load, rewrite
+from companion.understand.vocab import (
+    CRISIS_KINDS,
+    VETO,
+    Span,
+    Vocab,
+    candidates,
+    expand,
+    load,
+    rewrite,
+)
 
-CRISIS_KINDS = ("suicide", "self_harm_done", "overdose")
+__all__ = ["CRISIS_KINDS", "detect_crisis"]
 
 DENIAL_SCOPE = 3
 """Crisis denials must sit close to the phrase: a wider reach would risk missing a crisis."""

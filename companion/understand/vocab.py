@@ -126,9 +126,10 @@ _RULE_KEYS = {"kind": _TEXT, "cues": _WORDS, "targets": _WORDS, "window": _WHOLE
               "between": _WORDS, "subject": _WORDS, "subject_window": _WHOLE_NUMBER,
               "subject_blockers": _WORDS}
 _RULE_REQUIRED = ("kind", "cues", "targets")
-CRISIS_MEANINGS = ("suicide", "suicide_unclear", "self_harm_done", "overdose")
+CRISIS_KINDS = ("suicide", "self_harm_done", "overdose")
+"""The crisis kinds a crisis.toml rule may raise (and detect_crisis reports)."""
+CRISIS_MEANINGS = (*CRISIS_KINDS, "suicide_unclear")
 """What a crisis.toml id may mean (`means`, or the id's own name when `means` is left out)."""
-CRISIS_RULE_KINDS = ("suicide", "self_harm_done", "overdose")
 
 SCHEMAS: dict[str, dict[str, Any]] = {
     "emotions": {"settings": _ITEM_SETTINGS, "ids": _ID_KEYS, "not": "not"},
@@ -207,9 +208,9 @@ def _check_rules(tables: Any, source: str, name: str) -> None:
         missing = [key for key in _RULE_REQUIRED if key not in rule]
         if missing:
             raise DataError(f"{where}: missing {', '.join(missing)}")
-        if rule["kind"] not in CRISIS_RULE_KINDS:
+        if rule["kind"] not in CRISIS_KINDS:
             raise DataError(f"{where}: kind {rule['kind']!r} is not one of "
-                            f"{', '.join(CRISIS_RULE_KINDS)}")
+                            f"{', '.join(CRISIS_KINDS)}")
 
 
 def _check_respell(table: Any, source: str, name: str) -> None:

@@ -1,0 +1,189 @@
+"""crisis.toml and the other vocabulary files: every key checked on load, and crisis results on the
+labelled test sets kept exactly as they are (the file was reorganised by meaning)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from companion.data import DataError, read_text
+from companion.understand import analysis, vocab
+
+DATA = next(p / "data" for p in Path(__file__).resolve().parents
+            if (p / "data" / "utterances.jsonl").is_file())
+SETS = sorted([*DATA.glob("*.jsonl"), *DATA.glob("heldout/*.jsonl")])
+
+CRISIS_LIKE = """
+[ids.suicide_wish]
+means = "suicide"
+phrases = ["want to die"]
+
+[rules.suicide_wish]
+kind = "suicide"
+window = 8
+cues = ["want"]
+targets = ["die"]
+
+[not.idioms]
+phrases = ["die laughing"]
+
+[settings]
+fillers = ["um"]
+
+[respell]
+"mice self" = "myself"
+"""
+
+
+def test_a_crisis_like_file_parses_and_compiles():
+    data = vocab.parse(CRISIS_LIKE, "crisis")
+    compiled = vocab.compile_vocab(data)
+    assert compiled.exact["want to die"].item == "suicide"
+    assert compiled.exact["die laughing"].item == vocab.VETO
+    assert compiled.respell[("mice", "self")] == ("myself",)
+
+
+def test_a_misspelt_key_names_file_table_and_key():
+    text = CRISIS_LIKE.replace('phrases = ["want to die"]', 'phrase = ["want to die"]')
+    with pytest.raises(DataError, match=r"vocab/crisis\.toml \[ids\.suicide_wish\].*\bphrase\b"):
+        vocab.parse(text, "crisis")
+
+
+@pytest.mark.parametrize(("wrong", "right", "named"), [
+    ("[rules.suicide_wish]", "[rule.suicide_wish]", r"vocab/crisis\.toml: unknown key\(s\) rule;"),
+    ("window = 8", "windw = 8", r"\[rules\.suicide_wish\]: unknown key\(s\) windw;"),
+    ("window = 8", 'window = "8"', r"\[rules\.suicide_wish\]: window must be a whole number"),
+    ('targets = ["die"]', "", r"\[rules\.suicide_wish\]: missing targets"),
+    ('kind = "suicide"', 'kind = "suicidal"', r"\[rules\.suicide_wish\]: kind 'suicidal'"),
+    ('phrases = ["die laughing"]', 'phrase = ["die laughing"]',
+     r"\[not\.idioms\]: unknown key\(s\) phrase;"),
+    ('fillers = ["um"]', 'filler = ["um"]', r"\[settings\]: unknown key\(s\) filler;"),
+    ('fillers = ["um"]', 'fillers = "um"', r"\[settings\]: fillers must be a list of strings"),
+    ('"mice self" = "myself"', '"mice self" = 1', r'\[respell\]: "mice self" must be a string'),
+    ('means = "suicide"', 'means = "suicde"', r"\[ids\.suicide_wish\]: means 'suicde'"),
+    ('means = "suicide"', "", r"\[ids\.suicide_wish\]: means 'suicide_wish'"),
+])
+def test_every_kind_of_mistake_is_refused(wrong, right, named):
+    assert wrong in CRISIS_LIKE
+    with pytest.raises(DataError, match=named):
+        vocab.parse(CRISIS_LIKE.replace(wrong, right), "crisis")
+
+
+def test_keys_of_one_file_are_not_allowed_in_another():
+    with pytest.raises(DataError, match=r"vocab/emotions\.toml: unknown key\(s\) respell, rules;"):
+        vocab.parse(CRISIS_LIKE.replace("[ids.suicide_wish]\nmeans", "[ids.x]\nmeans"),
+                    "emotions")
+    with pytest.raises(DataError, match=r"\[ids\.sad\]: unknown key\(s\) whole"):
+        vocab.parse('[ids.sad]\nwhole = ["sad"]\n', "emotions")
+
+
+def test_invalid_toml_names_the_file():
+    with pytest.raises(DataError, match=r"vocab/crisis\.toml: not valid TOML"):
+        vocab.parse("[ids.suicide\n", "crisis")
+
+
+def test_the_packaged_vocabularies_all_validate():
+    names = vocab.packaged()
+    assert set(names) == {"commands", "crisis", "emotions", "risk", "skills", "urges", "yesno"}
+    assert set(names) <= set(vocab.SCHEMAS)
+    for name in names:
+        vocab.data(name)
+        if name != "risk":  # risk.toml is a plain word list, not a compiled vocabulary
+            assert vocab.load(name).exact
+
+
+@pytest.mark.parametrize("name", ["commands", "crisis", "emotions", "risk", "skills", "urges",
+                                  "yesno"])
+def test_a_misspelt_key_in_each_packaged_file_is_caught(name):
+    text = read_text("vocab", f"{name}.toml")
+    key = "words" if name == "risk" else "phrases"
+    assert f"\n{key} = [" in text
+    with pytest.raises(DataError, match=rf"vocab/{name}\.toml.*\b{key}x\b"):
+        vocab.parse(text.replace(f"\n{key} = [", f"\n{key}x = [", 1), name)
+
+
+def test_crisis_toml_has_no_audit_round_names():
+    data = vocab.data("crisis")
+    names = [*data["ids"], *data["rules"], *data["not"]]
+    assert not [n for n in names if "audit" in n or n[-1].isdigit() or n == "more"]
+
+
+# --- crisis results on the labelled sets ------------------------------------------------------
+
+KNOWN_DISAGREEMENTS = {
+    # Lines whose crisis label the detector does not match today (missed crises and false
+    # alarms). Only a deliberate, reviewed change to the vocabulary may change this list.
+    "heldout/utterances_heldout.jsonl": [61, 62, 95, 97, 143, 148, 151, 155, 244, 246, 303, 315,
+                                         321, 323, 350, 351, 353, 359, 361, 377, 379, 392, 394,
+                                         403, 406, 408, 411, 413, 415],
+    "utterances_blind.jsonl": [248],
+    "utterances_blind2.jsonl": [105, 108],
+    "utterances_blind3.jsonl": [30, 56, 89, 96, 144, 145, 154, 159, 211, 314, 315, 330, 338, 340,
+                                341, 342, 343, 347, 354, 361, 364, 366, 373, 376, 383, 390],
+}
+CRISIS_DIGESTS = {
+    # sha256 of [[line, crisis, crisis_kinds], ...] for each set, taken before crisis.toml was
+    # reorganised: any change in which lines raise which crisis kinds shows up here. (A set
+    # added later is not covered until its digest is added.)
+    "heldout/utterances_heldout.jsonl":
+        "6919afe803c182528ee14f12733c68c0fca73c93ea2655ec455ec07bcc9d555d",
+    "replies_blind.jsonl": "21b0fb35255d89c16d1d75a145c4bc5ebed4f4a54b6a6bdaa74cdc38c8d03031",
+    "utterances.jsonl": "e908db54b683d6fc52859e6dff36d36faaa6b52f37f8ed40a3c9b104d8a924ba",
+    "utterances_blind.jsonl": "575ab3a0f6431e84d6e5f7b0532fedb9b738ed62222e6c5529bb4c8d422ac832",
+    "utterances_blind2.jsonl": "4643d4f5e76cdff5aa01a0c7914eced9fe4ec756efeba91b1f26cbb718ad88c9",
+    "utterances_blind3.jsonl": "2c7ea5aef77896e31e64a2e97785ee449511aef2fce9ad733f11d7e4d2fc0ee7",
+    "utterances_hard.jsonl": "5f9d713fe3fefd298a9524ebff96273b05275874f7f7cdf12737d274ee02080e",
+}
+
+
+def _rows(path: Path) -> list[tuple[int, dict]]:
+    with open(path, encoding="utf-8") as fh:
+        return [(n, json.loads(line)) for n, line in enumerate(fh, 1) if line.strip()]
+
+
+def crisis_results() -> dict[str, list[tuple[int, dict, dict]]]:
+    """{set: [(line, labelled row, analyze().as_dict())]} for every labelled line."""
+    found = {}
+    for path in SETS:
+        name = path.relative_to(DATA).as_posix()
+        found[name] = [(n, row, analysis.analyze(row["text"], row["kind"]).as_dict())
+                       for n, row in _rows(path) if "text" in row and "kind" in row]
+    return {name: rows for name, rows in found.items() if rows}
+
+
+def disagreements(results) -> dict[str, list[int]]:
+    found = {name: [n for n, row, got in rows
+                    if isinstance(row.get("expect"), dict) and "crisis" in row["expect"]
+                    and got["crisis"] != row["expect"]["crisis"]]
+             for name, rows in results.items()}
+    return {name: lines for name, lines in found.items() if lines}
+
+
+def digests(results) -> dict[str, str]:
+    return {name: hashlib.sha256(json.dumps(
+        [[n, got["crisis"], got["crisis_kinds"]] for n, _row, got in rows]).encode()).hexdigest()
+        for name, rows in results.items()}
+
+
+@pytest.fixture(scope="module")
+def results():
+    return crisis_results()
+
+
+def test_every_set_is_covered(results):
+    assert set(CRISIS_DIGESTS) <= set(results)
+
+
+def test_crisis_labels_agree_as_before(results):
+    covered = {name: rows for name, rows in results.items() if name in CRISIS_DIGESTS}
+    assert disagreements(covered) == KNOWN_DISAGREEMENTS
+
+
+def test_crisis_results_are_unchanged(results):
+    changed = {name for name, digest in digests(results).items()
+               if name in CRISIS_DIGESTS and CRISIS_DIGESTS[name] != digest}
+    assert not changed, (f"crisis results changed in {sorted(changed)}; if that was meant, "
+                         "review the lines and update CRISIS_DIGESTS")
