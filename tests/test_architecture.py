@@ -17,7 +17,9 @@ ALLOWED = {
     "voice": {"base", "audio", "voice"},
     "safety": {"base", "understand", "journal", "safety"},
     "dialog": {"base", "audio", "voice", "understand", "journal", "safety", "dialog"},
-    "cli": {"base", "audio", "voice", "understand", "journal", "safety", "dialog", "cli"},
+    "guide": {"base", "audio", "voice", "understand", "journal", "safety", "dialog", "guide"},
+    "cli": {"base", "audio", "voice", "understand", "journal", "safety", "dialog", "guide",
+            "cli"},
 }
 """Which packages each package may import: arrows point one way, down to the base modules."""
 

@@ -23,7 +23,8 @@ log = logging.getLogger("companion")
 # Every command module registers its subcommands: `register(subparsers)` adds parsers whose
 # defaults set `handler(args, ctx) -> int`. They import engines lazily. `prepare` is the default.
 COMMANDS = ("prepare", "resume", "summary", "reflect", "history", "show", "progress", "export",
-            "forget", "plan", "config", "check", "devices", "model", "transcribe", "analyze")
+            "forget", "plan", "config", "check", "devices", "model", "transcribe", "analyze",
+            "skill")
 DEFAULT_COMMAND = "prepare"
 DISCLAIMER = (
     "It is a preparation aid: not a crisis service, not an emergency service and not a "
@@ -112,4 +113,7 @@ def _with_command(argv: list[str], commands: set[str]) -> list[str]:
 
 def run() -> None:
     """Console-script entry point."""
+    # One BLAS thread: the sentence encoder shares two cores with speech recognition and
+    # synthesis, and multi-threaded BLAS measured 300-500 ms stalls per answer under load.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     sys.exit(main())

@@ -1,0 +1,1 @@
+"""Guided skills: the scripts as data, their loader, the timed player, and running a practice."""
