@@ -41,7 +41,9 @@ class Prompter(Protocol):
     """How prompts and messages reach the client: screen, speech, or both."""
 
     def say(self, text: str, role: str = "info") -> None:
-        """Deliver `text`; role is one of prompt, hint, info, safety, summary. Blocks until done."""
+        """Deliver `text`; role is one of prompt, hint, info, safety, summary, screen (shown,
+        not spoken: e.g. the long on-screen summary) or spoken (said, not shown again). Blocks
+        until done."""
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,13 @@ from companion.data.names import display
 from companion.errors import UsageError
 from companion.journal import progress
 from companion.journal.history import Journal
+from companion.journal.practices import practices_markdown
 
 FORMATS = {"markdown": "md", "text": "txt", "csv": "csv"}
 CSV_FIELDS = ("id", "started_at", "status", "situation", "emotions", "intensity", "urges",
               "urge_intensity", "skills_tried", "goal", "backup", "summary",
-              "skills_used", "helped", "urges_acted_on", "remember")
+              "skills_used", "helped", "urges_acted_on", "remember", "emotion_categories",
+              "urge_categories")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 """Spreadsheets run cells starting with these as formulas; such cells get a leading quote."""
 
@@ -54,6 +56,9 @@ def handle(args: Namespace, ctx: Any) -> int:
                              "No saved sessions to export yet.")
     records = [r for _, r in progress.chronological(records)] or records
     text = render(records, args.format, today)
+    if args.format == "markdown" and not args.id and (practised := practices_markdown(ctx.home,
+                                                                                       day)):
+        text += f"\n---\n\n{practised}"
     if args.output == "-":
         ctx.stdout.write(text)
         return 0
@@ -89,6 +94,10 @@ def to_csv(records: list[dict[str, Any]]) -> str:
 
 
 def csv_row(record: dict[str, Any]) -> dict[str, Any]:
+    """One session: emotions and urges in the client's own words (with the category names in
+    their own columns, for counting), ratings as numbers."""
+    from companion.dialog.summary import own_words
+
     answers = record.get("answers", {})
     reflection = progress.reflection_of(record)
     urges = reflection.get("urges") or {}
@@ -101,23 +110,34 @@ def csv_row(record: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": record["id"], "started_at": record.get("started_at"),
         "status": record.get("status"), "situation": said("situation"),
-        "emotions": said("emotions", "emotions") or said("emotions"),
-        "intensity": said("intensity", "intensity"), "urges": said("urges", "urges"),
+        "emotions": own_words(answers.get("emotions"), "emotions") or said("emotions", "emotions"),
+        "intensity": said("intensity", "intensity"),
+        "urges": own_words(answers.get("urges"), "urges") or said("urges", "urges"),
         "urge_intensity": said("urge_intensity", "intensity"),
         "skills_tried": said("skills_tried", "skills") or said("skills_tried"),
         "goal": said("goal"), "backup": said("backup"), "summary": record.get("summary"),
         "skills_used": "; ".join(display("skills", s) for s in reflection.get("skills") or []),
         "helped": "; ".join(f"{display('skills', s)} {v}"
                             for s, v in (reflection.get("helped") or {}).items() if v is not None),
-        "urges_acted_on": "; ".join(f"{_urge(u)}: {'yes' if (o or {}).get('acted') else 'no'}"
-                                    for u, o in urges.items()
-                                    if (o or {}).get("acted") is not None),
+        "urges_acted_on": "; ".join(
+            f"{_urge(record, u)}: {'yes' if (o or {}).get('acted') else 'no'}"
+            for u, o in urges.items() if (o or {}).get("acted") is not None),
         "remember": reflection.get("remember"),
+        "emotion_categories": said("emotions", "emotions"),
+        "urge_categories": said("urges", "urges"),
     }
 
 
-def _urge(urge: str) -> str:
-    return "any urge" if urge == progress.GENERAL_URGE else display("urges", urge)
+def _urge(record: dict[str, Any], urge: str) -> str:
+    """The urge as named in the reflection: its category, or the client's words for one the
+    vocabulary did not know."""
+    from companion.dialog.summary import own_words
+    from companion.journal.render import urge_said
+
+    if urge != progress.GENERAL_URGE:
+        return display("urges", urge)
+    return (own_words(record.get("answers", {}).get("urges"), "urges") if urge_said(record)
+            else "") or "any urge"
 
 
 def _cell(value: Any) -> str:

@@ -22,8 +22,9 @@ def finish(record: dict[str, Any], settings: PrepareSettings, ctx: Any, prompter
         record["mode"] = mode
         record.setdefault("events", []).append({"type": "mode", "mode": mode})
         SessionStore(settings.home).save(record)
-    if record.get("summary"):
-        prompter.say(render_summary(record), "summary")
+    if record.get("summary"):  # the full block on screen; only the short summary aloud
+        prompter.say(render_summary(record), "screen")
+        prompter.say(record["summary"], "spoken")
     if record["complete"]:
         prompter.say(f"Saved to {record['files']['markdown']}", "info")
     else:
@@ -36,10 +37,16 @@ def finish(record: dict[str, Any], settings: PrepareSettings, ctx: Any, prompter
 
 
 def render_summary(record: dict[str, Any]) -> str:
-    """The summary as a block that is easy to read at a glance: one sentence per line."""
+    """The summary as a block that is easy to read at a glance: one sentence per line, then the
+    fuller words of anything the spoken summary shortened, under "More of what you said"."""
+    from companion.dialog.summary import answers_by_role, summarise
+
     bar = "─" * 60
     lines = ["", bar, "  READ THIS ON YOUR CALL", bar]
-    lines += [f"  {s.strip()}" for s in _sentences(record["summary"])]
+    lines += [f"  {s}" for s in _sentences(record["summary"])]
+    more = summarise(*answers_by_role(record))[1] if record.get("answers") else []
+    if more:
+        lines += ["", "  More of what you said:"] + [f"   • {s}" for s in more]
     if record.get("suggested_skills"):
         lines += ["", "  Skills I could ask about:"]
         lines += [f"   • {display('skills', s)}" for s in record["suggested_skills"]]
@@ -48,15 +55,10 @@ def render_summary(record: dict[str, Any]) -> str:
 
 
 def _sentences(text: str) -> list[str]:
-    out, current = [], []
-    for word in text.split(" "):
-        current.append(word)
-        if word.endswith((".", "?", "!")) and not word.endswith("…."):
-            out.append(" ".join(current))
-            current = []
-    if current:
-        out.append(" ".join(current))
-    return out
+    """One sentence per item: split after . ? ! where the next sentence starts."""
+    import re
+
+    return [s.strip() for s in re.split(r"(?<=[.?!])\s+(?=[A-Z0-9\"'])", text or "") if s.strip()]
 
 
 def write_private(path: Path, data: bytes) -> None:

@@ -18,6 +18,8 @@ class ConsolePrompter:
         self.stream = stream
 
     def say(self, text: str, role: str = "info") -> None:
+        if role == "spoken":  # for the ears only: its words are already on screen
+            return
         print(f"{_MARKS.get(role, '')}{text}", file=self.stream, flush=True)
 
 

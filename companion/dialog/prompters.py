@@ -38,8 +38,10 @@ class SpeakingPrompter:
         self.failed: str | None = None
 
     def say(self, text: str, role: str = "info") -> None:
-        self.text.say(text, role)
-        if self.failed is not None:
+        """Roles as for every prompter; "screen" is shown only, "spoken" is said only."""
+        if role != "spoken":
+            self.text.say(text, role)
+        if self.failed is not None or role == "screen":
             return
         try:
             # Phone numbers in safety messages are read digit by digit; the screen keeps them.

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from companion.data.names import display
 from companion.errors import UsageError
 from companion.journal.history import started
-from companion.journal.render import reflection_of
+from companion.journal.render import GENERAL_URGE, reflection_of, urge_said
 
 BARS = "▁▂▃▄▅▆▇█"
 SCALE = (0.0, 10.0)
 """Intensities and help ratings are 0-10."""
-GENERAL_URGE = "any"
-"""Key of a reflection's answer to the general 'did you act on an urge' question."""
 Record = dict[str, Any]
+Meanings = Callable[[dict[str, Any] | None, str], list[tuple[str, str | None]]]
+"""(answer, role) -> what the client named, each with its vocabulary id or None (unknown)."""
 
 
 def parse_since(text: str, today: date) -> date:
@@ -88,25 +90,69 @@ def skill_stats(records: list[Record]) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (-r["sessions"], -(r["average_help"] or -1), r["skill"]))
 
 
-def urge_outcomes(records: list[Record]) -> list[dict[str, Any]]:
-    """Per urge named in reflections: how often it was acted on, resisted, or not said."""
-    table: dict[str, Counter[str]] = {}
+def urge_outcomes(records: list[Record], meanings: Meanings | None = None
+                  ) -> list[dict[str, Any]]:
+    """Per urge asked about in reflections, one row per meaning: how often it was acted on,
+    resisted, or not said. The general question about an urge the vocabulary did not know is
+    named by the client's words ("text him forty times"), else "any urge"."""
+    table: dict[tuple[str, str], Counter[str]] = {}
     for record in records:
         urges = reflection_of(record).get("urges")
         for urge, outcome in (urges.items() if isinstance(urges, dict) else ()):
             acted = outcome.get("acted") if isinstance(outcome, dict) else None
             key = "acted" if acted is True else "resisted" if acted is False else "unknown"
-            table.setdefault(urge, Counter())[key] += 1
-    rows = [{"urge": u, "acted": c["acted"], "resisted": c["resisted"], "unknown": c["unknown"]}
-            for u, c in table.items()]
-    return sorted(rows, key=lambda r: (-(r["acted"] + r["resisted"]), r["urge"]))
+            if urge != GENERAL_URGE:
+                name = display("urges", urge)
+            else:
+                name = _urge_words(record, meanings) or "any urge"
+            table.setdefault((urge, name), Counter())[key] += 1
+    rows = [{"urge": u, "name": n, "acted": c["acted"], "resisted": c["resisted"],
+             "unknown": c["unknown"]} for (u, n), c in table.items()]
+    return sorted(rows, key=lambda r: (-(r["acted"] + r["resisted"]), r["urge"], r["name"]))
 
 
-def report(records: list[Record]) -> dict[str, Any]:
-    """Everything `companion progress` shows, as plain data (JSON-ready)."""
+def named(records: list[Record], role: str, meanings: Meanings | None = None
+          ) -> list[dict[str, Any]]:
+    """Per emotion or urge (role "emotions" or "urges"): the sessions it was named in and its
+    average rating. Known ones count under their category; with `meanings`, what the vocabulary
+    does not know counts under the client's own words."""
+    meanings = meanings or _ids_only
+    rating = "intensity" if role == "emotions" else "urge_intensity"
+    sessions: Counter[tuple[str | None, str]] = Counter()
+    ratings: dict[tuple[str | None, str], list[float]] = {}
+    for record in records:
+        value = number(_answer(record, rating).get("intensity"))
+        found = {(i, display(role, i) if i else words.lower())
+                 for words, i in meanings(_answer(record, role) or None, role)}
+        for key in found:
+            sessions[key] += 1
+            if value is not None:
+                ratings.setdefault(key, []).append(value)
+    rows = [{"name": name, "id": i, "sessions": n, "average": mean(ratings.get((i, name), []))}
+            for (i, name), n in sessions.items()]
+    return sorted(rows, key=lambda r: (-r["sessions"], r["name"]))
+
+
+def _urge_words(record: Record, meanings: Meanings | None) -> str:
+    """The client's words for an urge the vocabulary did not know ("" when there are none)."""
+    said = urge_said(record).lower()
+    if said and meanings is not None:
+        words = [w for w, i in meanings(_answer(record, "urges") or None, "urges") if i is None]
+        return " and ".join(words).lower() or said
+    return said
+
+
+def _ids_only(answer: dict[str, Any] | None, role: str) -> list[tuple[str, str | None]]:
+    ids = (answer or {}).get(role)
+    return [(i, i) for i in ids if isinstance(i, str)] if isinstance(ids, list) else []
+
+
+def report(records: list[Record], meanings: Meanings | None = None) -> dict[str, Any]:
+    """Everything `companion progress` shows, as plain data (JSON-ready); `meanings` finds the
+    client's own words for what the vocabulary does not know (see `named`)."""
     timeline = chronological(records)
     emotion, urge = series(records, "intensity"), series(records, "urge_intensity")
-    outcomes = urge_outcomes(records)
+    outcomes = urge_outcomes(records, meanings)
     return {
         "sessions": len(records),
         "complete": sum(1 for r in records if r.get("complete")),
@@ -119,6 +165,8 @@ def report(records: list[Record]) -> dict[str, Any]:
         "urge_intensity": urge,
         "urge_intensity_average": mean([p["value"] for p in urge]),
         "skills": skill_stats(records),
+        "emotions_named": named(records, "emotions", meanings),
+        "urges_named": named(records, "urges", meanings),
         "urges": outcomes,
         "urges_total": {k: sum(r[k] for r in outcomes) for k in ("acted", "resisted", "unknown")},
     }

@@ -7,6 +7,8 @@ from typing import Any
 from companion.data.names import display, format_number, join_words
 
 REFLECTION_HEADING = "## Reflection after the call"
+GENERAL_URGE = "any"
+"""Key of a reflection's answer to the general 'did you act on an urge' question."""
 
 
 def render_markdown(record: dict[str, Any]) -> str:
@@ -80,9 +82,7 @@ def reflection_lines(record: dict[str, Any]) -> list[str]:
     if skills:
         lines.append("Skills used: " + ", ".join(skills))
     urges = reflection.get("urges") or {}
-    if urges:
-        lines.append("Urges: " + "; ".join(f"{_urge_name(u)}: {_outcome(o)}"
-                                           for u, o in urges.items()))
+    lines += [_urge_sentence(record, urge, outcome) for urge, outcome in urges.items()]
     if reflection.get("remember"):
         lines.append(f"To remember next time: {reflection['remember']}")
     return lines
@@ -92,13 +92,32 @@ def _rating(value: Any) -> str:
     return f"helped {format_number(value)}/10" if isinstance(value, int | float) else "not rated"
 
 
-def _urge_name(urge: str) -> str:
-    return "any urge" if urge == "any" else display("urges", urge)
+def urge_said(record: dict[str, Any]) -> str:
+    """The client's words at the urges question when the vocabulary knew none of them ("" when
+    it named a known urge, nothing, or was skipped)."""
+    answers = record.get("answers") or {}
+    answer = answers.get("urges")
+    if not isinstance(answer, dict) or answer.get("skipped") or answer.get("urges"):
+        return ""
+    if "urge_intensity" not in answers:  # asked only when the answer named something
+        return ""
+    return " ".join(str(answer.get("text") or "").split()).rstrip(".!?,;: ")
 
 
-def _outcome(outcome: Any) -> str:
+def _urge_sentence(record: dict[str, Any], urge: str, outcome: Any) -> str:
+    """'Did not act on the urge to isolate.' / 'Acted on the urge "text him forty times".'"""
     acted = outcome.get("acted") if isinstance(outcome, dict) else None
-    return {True: "acted on", False: "did not act"}.get(acted, "not said")
+    said = urge_said(record) if urge == GENERAL_URGE else ""
+    if urge != GENERAL_URGE:
+        name = f"the urge to {display('urges', urge)}"
+    elif said:
+        name = f'the urge "{said}"'
+    else:
+        return {True: "Acted on an urge since the session.",
+                False: "Did not act on any urge since the session."}.get(
+            acted, "Did not say whether any urge was acted on.")
+    return {True: f"Acted on {name}.", False: f"Did not act on {name}."}.get(
+        acted, f"Did not say whether {name} was acted on.")
 
 
 def render_text(record: dict[str, Any]) -> str:

@@ -63,7 +63,7 @@ def test_history_newest_first(journal):
     lines = out.splitlines()
     assert code == 0 and lines[0].startswith("ID")
     assert lines[1].startswith("aab222") and "interrupted" in lines[1]
-    assert lines[2].startswith("aaa111") and "sad 8" in lines[2] and "isolate 6" in lines[2]
+    assert lines[2].startswith("aaa111") and "sad 8" in lines[2] and "hide 6" in lines[2]
     assert "TIPP" in lines[2] and "complete +reflection" in lines[2]
 
 
@@ -105,7 +105,8 @@ def test_show_text_markdown_and_json(journal):
     assert "Skills used: TIPP (helped 7/10)" in out and "To remember next time: call earlier" in out
     code, out, _ = run_cli(["show", "aaa111", "--markdown"], journal)
     assert code == 0 and out.startswith("# Coaching-call preparation aaa111")
-    assert "## Reflection after the call" in out and "- Urges: isolate: did not act" in out
+    assert "## Reflection after the call" in out
+    assert "- Did not act on the urge to isolate." in out
     code, out, _ = run_cli(["show", "last", "--json"], journal)
     assert code == 0 and json.loads(out)["id"] == "aab222"
 
@@ -127,8 +128,58 @@ def test_summary_defaults_to_the_last_session(journal):
 
 
 def test_summary_speak_goes_through_the_prompter(journal):
-    code, out, _ = run_cli(["summary", "--speak"], journal)
+    code, out, _ = run_cli(["summary", "--speak", "--gap", "0"], journal)
     assert code == 0 and out.count("READ THIS ON YOUR CALL") == 1
+
+
+def test_summary_speak_says_each_sentence_on_its_own_at_the_rate_given(journal, monkeypatch):
+    """Calm reading: one sentence at a time with a pause between, at --rate."""
+    from tests.fakes import RecordingSpeaker
+
+    speaker, voices, pauses = RecordingSpeaker(), [], []
+    monkeypatch.setattr("companion.cli.summary.GAP", 0.0)
+    monkeypatch.setattr("time.sleep", pauses.append)
+    from companion.cli.main import main
+
+    out = io.StringIO()
+    code = main(["summary", "aaa", "--speak", "--rate", "120", "--gap", "0.4"],
+                env={"COMPANION_HOME": str(journal)}, stdin=io.BytesIO(b""), stdout=out,
+                stderr=io.StringIO(), make_speaker=lambda v: voices.append(v) or speaker)
+    record = json.loads((journal / "sessions" / "aaa111.json").read_text())
+    assert code == 0 and voices[0].rate == 120
+    assert " ".join(speaker.said) == record["summary"] and len(speaker.said) >= 4
+    assert all(s.endswith(".") for s in speaker.said)
+    assert "READ THIS" not in " ".join(speaker.said)  # only the summary is read out
+    assert pauses == [0.4] * (len(speaker.said) - 1)
+
+
+def test_summary_speak_rejects_a_bad_rate(journal):
+    code, _, err = run_cli(["summary", "--speak", "--rate", "20"], journal)
+    assert code == 2 and "--rate" in err
+
+
+def test_summary_shows_more_of_what_was_said_when_it_was_shortened(companion_home):
+    record = new_record(worksheet.load_default(), "c33333", datetime(2026, 11, 1), "typed")
+    long = ("so i went to my parents for dinner and my dad started on my weight again and my "
+            "mom said nothing and my brother laughed and then i left without eating and now "
+            "i'm sitting in my car outside their house")
+    record["answers"] = {
+        "situation": answer("free", long),
+        "emotions": answer("emotions", "humiliated and small", emotions=["shame"]),
+        "intensity": answer("intensity", "8", intensity=8),
+        "urges": answer("urges", "i want to drive somewhere fast", urges=[]),
+        "urge_intensity": answer("intensity", "7", intensity=7),
+        "skills_tried": answer("skills", "i called my friend and did some breathing"),
+        "goal": answer("free", "i want help calming down enough to drive home"),
+        "backup": answer("free", "i'll sit in the car and do box breathing and text my sister")}
+    record["summary"] = build_summary(record["answers"])
+    SessionStore(companion_home).save(record)
+    code, out, _ = run_cli(["summary"], companion_home)
+    assert code == 0 and "…" not in out
+    assert "More of what you said:" in out and "my dad started on my weight again" in out
+    spoken = out.split("More of what you said:")[0]
+    assert "my dad started" not in spoken and "now I'm sitting in my car" in spoken
+    assert "do box breathing and text my sister" in out.split("More of what you said:")[1]
 
 
 def test_summary_of_an_empty_session(companion_home):
@@ -240,6 +291,42 @@ def test_export_csv_guards_against_spreadsheet_formulas(journal):
     assert code == 0 and len(rows) == 1
     assert rows[0]["situation"] == "'=SUM(A1) my sister cancelled"
     assert rows[0]["helped"] == "TIPP 7" and rows[0]["urges_acted_on"] == "isolate: no"
+    assert rows[0]["emotions"] == "sad and angry" and rows[0]["urges"] == "hide"
+    assert rows[0]["emotion_categories"] == "sad; angry"
+    assert rows[0]["urge_categories"] == "isolate"
+
+
+def unknown_urge(home):
+    """A session whose urge the vocabulary does not know, rated 8/10, and its reflection."""
+    record = make(home, "d44444", "2026-11-12T20:00:00+00:00")
+    record["answers"]["urges"] = answer("urges", "to text him like forty times", urges=[])
+    record["answers"]["urge_intensity"] = answer("intensity", "eight", intensity=8)
+    record["reflection"] = {"complete": True, "status": "complete", "skills": [], "helped": {},
+                            "urges": {"any": {"acted": False}}, "answers": {}}
+    record["summary"] = build_summary(record["answers"])
+    SessionStore(home).save(record)
+
+
+def test_an_unknown_urge_shows_in_the_clients_words_with_its_rating(companion_home):
+    unknown_urge(companion_home)
+    code, out, _ = run_cli(["history"], companion_home)
+    assert code == 0 and "text him forty times 8" in out.replace("…", "")
+    assert "d44444" in out and " - " not in out.split("d44444")[1].split("\n")[0][30:60]
+    row = json.loads(run_cli(["history", "--json"], companion_home)[1])[0]
+    assert row["urges"] == [] and row["urges_said"] == "text him forty times"
+    code, out, _ = run_cli(["export", "d44", "--format", "csv", "--output", "-"], companion_home)
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rows[0]["urges"] == "text him forty times" and rows[0]["urge_intensity"] == "8"
+    assert rows[0]["urges_acted_on"] == "text him forty times: no"
+    for fmt in ("markdown", "text"):
+        code, out, _ = run_cli(["export", "d44", "--format", fmt, "--output", "-"],
+                               companion_home)
+        assert 'Did not act on the urge "to text him like forty times".' in out
+        assert "I have an urge to text him forty times, 8 out of 10." in out
+    code, out, _ = run_cli(["show", "d44"], companion_home)
+    assert "I have an urge to text him forty times, 8 out of 10." in out
+    code, out, _ = run_cli(["progress"], companion_home)
+    assert "text him forty times" in out and "any urge" not in out and "all urges" not in out
 
 
 def test_export_bad_input(journal):

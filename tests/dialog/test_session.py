@@ -60,7 +60,7 @@ def test_an_urge_outside_the_vocabulary_still_gets_its_rating(companion_home):
                             home=companion_home)
     assert "urge_intensity" in source.asked and rec["complete"]
     assert rec["answers"]["urge_intensity"]["intensity"] == 9
-    assert "About urges: to text him like forty times, at 9 out of 10." in rec["summary"]
+    assert "I have an urge to text him forty times, 9 out of 10." in rec["summary"]
 
 
 @pytest.mark.parametrize("sounds", ["um", "uh... hmm", "ummm"])

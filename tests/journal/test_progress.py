@@ -80,9 +80,9 @@ def test_skills_used_most_and_how_much_they_helped():
 def test_urges_acted_on_versus_resisted():
     data = progress.report(JOURNAL)
     assert data["urges"] == [
-        {"urge": "self_harm", "acted": 1, "resisted": 1, "unknown": 0},
-        {"urge": "any", "acted": 1, "resisted": 0, "unknown": 0},
-        {"urge": "aggression", "acted": 0, "resisted": 0, "unknown": 1},
+        {"urge": "self_harm", "name": "hurt myself", "acted": 1, "resisted": 1, "unknown": 0},
+        {"urge": "any", "name": "any urge", "acted": 1, "resisted": 0, "unknown": 0},
+        {"urge": "aggression", "name": "lash out", "acted": 0, "resisted": 0, "unknown": 1},
     ]
     assert data["urges_total"] == {"acted": 2, "resisted": 1, "unknown": 1}
     assert (data["sessions"], data["reflected"], data["first"], data["last"]) == \
@@ -178,3 +178,69 @@ def test_bad_data_in_a_record_is_ignored_not_fatal():
     data = progress.report([odd, undated, *JOURNAL])
     assert data["sessions"] == 6
     assert [p["value"] for p in data["emotion_intensity"]] == [8, 6, 4]
+
+
+def said(sid, started_at, urges, rating, *, ids=(), emotions="", emotion_ids=(), acted=None):
+    """A session whose urges answer the vocabulary may not know, with a reflection on it."""
+    record = session(sid, started_at, urge_intensity=rating)
+    record["answers"]["urges"] = {"kind": "urges", "text": urges, "urges": list(ids),
+                                  "skipped": False}
+    if emotions:
+        record["answers"]["emotions"] = {"kind": "emotions", "text": emotions,
+                                         "emotions": list(emotion_ids), "skipped": False}
+    key = ids[0] if ids else "any"
+    record["reflection"] = {"complete": True, "urges": {key: {"acted": acted}}}
+    return record
+
+
+def test_one_reflection_is_one_urge_row_in_the_clients_words():
+    from companion.dialog.summary import own_meanings
+
+    data = progress.report([said("eeeeee", "2026-11-02T20:00:00+00:00",
+                                 "to text him like forty times", 8, acted=False)], own_meanings)
+    assert data["urges"] == [{"urge": "any", "name": "text him forty times",
+                              "acted": 0, "resisted": 1, "unknown": 0}]
+    assert data["urges_named"] == [{"name": "text him forty times", "id": None, "sessions": 1,
+                                    "average": 8.0}]
+    text = render(data)
+    assert "text him forty times" in text and "any urge" not in text
+    assert "all urges" not in text  # one reflection, one row: no total to repeat it
+
+
+def test_known_and_unknown_urges_and_emotions_each_get_a_row_with_ratings():
+    from companion.dialog.summary import own_meanings
+
+    journal = [said("aaaaaa", "2026-11-02T20:00:00+00:00", "i want to get drunk and text my ex",
+                    6, ids=["substance_use"], emotions="humiliated and small",
+                    emotion_ids=["shame"], acted=True),
+               said("bbbbbb", "2026-11-03T20:00:00+00:00", "drink", 8, ids=["substance_use"],
+                    acted=False)]
+    data = progress.report(journal, own_meanings)
+    assert data["urges_named"] == [
+        {"name": "drink or use", "id": "substance_use", "sessions": 2, "average": 7.0},
+        {"name": "text my ex", "id": None, "sessions": 1, "average": 6.0}]
+    assert {r["name"] for r in data["emotions_named"]} == {"ashamed", "small"}
+    assert data["urges"] == [{"urge": "substance_use", "name": "drink or use", "acted": 1,
+                              "resisted": 1, "unknown": 0}]
+    text = render(data)
+    assert "text my ex" in text and "Urges named" in text and "Emotions named" in text
+    assert "all urges" not in text
+
+
+def test_without_the_words_helper_only_categories_are_counted():
+    data = progress.report([said("aaaaaa", "2026-11-02T20:00:00+00:00", "text him", 8)])
+    assert data["urges_named"] == []
+    assert data["urges"][0]["name"] == "text him"  # the reflection names it in their words
+
+
+@pytest.mark.parametrize("starts", [
+    ["2026-11-02T09:00:00+00:00", "2026-11-02T12:00:00+00:00", "2026-11-02T20:00:00+00:00"],
+    ["2026-11-02T09:00:00+00:00", "2026-11-04T12:00:00+00:00", "2026-11-07T20:00:00+00:00"],
+])
+def test_one_day_or_one_week_gets_a_sensible_chart_range(starts):
+    from companion.cli.progress import date_range
+
+    data = progress.report([session(f"{i:06x}", s, intensity=5) for i, s in enumerate(starts)])
+    first, last = date_range(data)
+    assert date(2026, 10, 25) <= first <= date(2026, 11, 2) <= date(2026, 11, 8) <= last
+    assert (last - first).days <= 21
