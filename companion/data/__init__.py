@@ -18,6 +18,11 @@ def read_text(*parts: str) -> str:
     return resources.files(__name__).joinpath(*parts).read_text("utf-8")
 
 
+def read_bytes(*parts: str) -> bytes:
+    """The bytes of a packaged data file (e.g. precomputed embeddings)."""
+    return resources.files(__name__).joinpath(*parts).read_bytes()
+
+
 def parse_toml(text: str, source: str) -> dict[str, Any]:
     """TOML text as a dict; DataError names the source when it does not parse."""
     try:

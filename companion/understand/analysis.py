@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from companion.data import load_data
 from companion.understand.crisis import CRISIS_KINDS, detect_crisis
 from companion.understand.items import find_items, only_denied
 from companion.understand.numbers import cued_intensity, parse_intensity
 from companion.understand.replies import detect_command, parse_yesno, reply_kind
 from companion.understand.text import normalise
+from companion.understand.vocab import data as vocab_data
 from companion.understand.vocab import expand
 
 __all__ = [
@@ -40,6 +40,8 @@ class Analysis:
     crisis: bool = False
     crisis_kinds: tuple[str, ...] = ()
     """A subset of CRISIS_KINDS, in order of mention."""
+    possible_crisis: bool = False
+    """Close in meaning to crisis language without matching it: worth the check-in question."""
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready: lists instead of tuples, whole-number ratings as ints (8, not 8.0)."""
@@ -48,7 +50,8 @@ class Analysis:
             value = int(value)
         return {"emotions": list(self.emotions), "intensity": value, "urges": list(self.urges),
                 "skills": list(self.skills), "command": self.command, "answer": self.answer,
-                "crisis": self.crisis, "crisis_kinds": list(self.crisis_kinds)}
+                "crisis": self.crisis, "crisis_kinds": list(self.crisis_kinds),
+                **({"possible_crisis": True} if self.possible_crisis else {})}
 
 
 def risk_words(text: str) -> tuple[str, ...]:
@@ -57,7 +60,7 @@ def risk_words(text: str) -> tuple[str, ...]:
     if not words:
         return ()
     padded = f" {words} "
-    data = load_data("vocab/risk.toml")
+    data = vocab_data("risk")
     for idiom in _risk_idioms():  # "this traffic is killing me" is no reason to check in
         padded = padded.replace(f" {idiom} ", " | ")
     found = [w for w in data["words"] if f" {w} " in padded]
@@ -67,7 +70,7 @@ def risk_words(text: str) -> tuple[str, ...]:
 @cache
 def _risk_idioms() -> tuple[str, ...]:
     """risk.toml's idioms, spelled out, longest first (so the longest idiom is removed)."""
-    patterns = load_data("vocab/risk.toml").get("idioms", ())
+    patterns = vocab_data("risk").get("idioms", ())
     return tuple(sorted({p for pattern in patterns for p in expand(pattern)}, key=len,
                         reverse=True))
 
@@ -112,6 +115,35 @@ def analyze(text: str, kind: str) -> Analysis:
     elif kind == "yesno":
         fields = {"answer": parse_yesno(text)}
     return Analysis(**fields, crisis=bool(crisis), crisis_kinds=crisis)
+
+
+def understand(text: str, kind: str, semantic: Any = None) -> tuple[Analysis, dict[str, str]]:
+    """The rules' analysis plus the semantic layer's additions when it is loaded (`semantic`:
+    a Semantic, or None for the process's one if it has finished loading); returns the
+    analysis and which layer decided each field it changed."""
+    result = analyze(text, kind)
+    if semantic is None:
+        from companion.understand.semantic import loader
+
+        semantic = loader().value
+    if semantic is None or not text.strip():
+        return result, {}
+    from companion.understand.semantic import combine
+
+    found = getattr(result, kind, ()) if kind in ("skills", "emotions", "urges") else ()
+    command = result.command if kind == "command" else detect_command(text)
+    verdict = semantic.judge(text, kind, tuple(found), command)
+    return combine(result, verdict, kind)
+
+
+def command_in(text: str, semantic: Any = None) -> str | None:
+    """A command said as the whole reply: the rules, then (short replies only) the semantic
+    layer when it is loaded."""
+    found = detect_command(text)
+    if found is not None or not text.strip():
+        return found
+    result, _ = understand(text, "command", semantic)
+    return result.command
 
 
 def answers_the_prompt(kind: str, result: Analysis) -> bool:

