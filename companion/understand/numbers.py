@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from companion.understand.text import tokens
@@ -174,11 +175,27 @@ def parse_intensity(text: str) -> float | None:
     """An answer to 'how strong, 0 to 10?' as a number, or None if there isn't one."""
     toks = tokens(text)
     found = [r for r in ratings(toks) if _usable(toks, r)]
+    if counted_out(found):
+        return None  # "three, two, three, four, five, six, seven": a recognizer run, asked again
     if not found:
         joined = " ".join(toks)
         zero = any(f" {z} " in f" {joined} " for z in ZERO_ANSWERS)
         return 0.0 if zero and not ratings(toks) else None
     return _choose(toks, found)
+
+
+COUNTED_RUN = 3
+"""This many numbers in a row, each one more than the last, are a count, not a rating."""
+
+
+def counted_out(found: list[Rating]) -> bool:
+    """Whether the numbers said run upward one by one (a recognizer counting, not a rating)."""
+    run = 1
+    for before, after in itertools.pairwise(found):
+        run = run + 1 if after.value == before.value + 1 and not after.scaled else 1
+        if run >= COUNTED_RUN:
+            return True
+    return False
 
 
 def cued_intensity(text: str) -> float | None:

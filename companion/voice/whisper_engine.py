@@ -163,6 +163,7 @@ class WhisperRecognizer(LoadsInBackground):
                 return None
             segments, _info = self._model.transcribe(
                 audio, language="en", task="transcribe", beam_size=self._beam_size,
+                temperature=0.0,  # deterministic: no random-sampling fallback
                 initial_prompt=self._prompts.get(kind) or None,
                 condition_on_previous_text=False, vad_filter=False,
                 word_timestamps=self._word_confidence,
