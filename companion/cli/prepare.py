@@ -7,6 +7,7 @@ from typing import Any
 
 from companion.cli.options import add_session_options, now, settings_from
 from companion.cli.output import finish
+from companion.cli.skill import guidance_for
 from companion.dialog import worksheet as worksheets
 from companion.dialog.region import ask_region_once
 from companion.dialog.session import run_session
@@ -28,19 +29,26 @@ def handle(args: Namespace, ctx: Any) -> int:
     settings = settings_from(args, ctx)
     sheet = worksheets.load(settings.worksheet) if settings.worksheet else worksheets.load_default()
     io = build_io(settings.voice, ctx, json_mode=settings.json)
+    guidance = guidance_for(io, settings.voice, ctx, json_mode=settings.json,
+                            region=settings.region)
     try:
         io.prompter.say(sheet.title + ". Say or type 'help' at any time.", "info")
         warn_missing_roles(sheet, settings, ctx)
         first = None
         if io.by_question:  # never takes a piped answer meant for the worksheet
             config = crisis_lines.user_config(settings.home)
+
             def first(dialog: Any) -> str:
                 return ask_region_once(config, dialog)[1]
         record = run_session(sheet, source=io.source, prompter=io.prompter,
                              store=SessionStore(settings.home), clock=now,
-                             safety=safety.HomeResponder(settings.home, settings.region),
+                             safety=safety.HomeResponder(settings.home, settings.region,
+                                                         offer=guidance.safety_offer),
                              mode=io.mode, speak=settings.voice.speak, first=first)
-        return finish(record, settings, ctx, io.prompter, io.actual_mode())
+        code = finish(record, settings, ctx, io.prompter, io.actual_mode())
+        if record["complete"] and io.by_question:  # while they wait for the call back
+            guidance.offer(record.get("suggested_skills") or ())
+        return code
     finally:
         io.close()
 

@@ -47,6 +47,7 @@ def resume(record: dict[str, Any], journal: Journal, settings: Any, args: Namesp
     """Continue `record` (this process holds its lock)."""
     from companion.cli.options import now
     from companion.cli.output import finish
+    from companion.cli.skill import guidance_for
     from companion.dialog.session import run_session
     from companion.dialog.wiring import build_io
     from companion.safety import response as safety
@@ -64,15 +65,21 @@ def resume(record: dict[str, Any], journal: Journal, settings: Any, args: Namesp
         {"at": now().isoformat(timespec="seconds"), "type": "resumed", "prompt": None,
          "mode": mode})
     io = build_io(settings.voice, ctx, json_mode=settings.json)
+    guidance = guidance_for(io, settings.voice, ctx, json_mode=settings.json,
+                            region=settings.region)
     try:
         saved = sum(1 for a in record["answers"].values() if not a.get("skipped"))
         io.prompter.say(f"{sheet.title}. Picking up where you left off; {saved} answer"
                         f"{'' if saved == 1 else 's'} already saved.", "info")
         record = run_session(sheet, source=io.source, prompter=io.prompter,
                              store=journal.store, clock=now,
-                             safety=safety.HomeResponder(settings.home, settings.region),
+                             safety=safety.HomeResponder(settings.home, settings.region,
+                                                         offer=guidance.safety_offer),
                              record=record, mode=mode)
-        return finish(record, settings, ctx, io.prompter, io.actual_mode())
+        code = finish(record, settings, ctx, io.prompter, io.actual_mode())
+        if record["complete"] and io.by_question:
+            guidance.offer(record.get("suggested_skills") or ())
+        return code
     finally:
         io.close()
 

@@ -20,6 +20,8 @@ SAFETY_QUESTIONS = ("_check_in", "_continue")
 loop (a new trigger there), not to a second, nested response."""
 
 
+PLAIN = 10
+"""A yes at a safety question is clear only in a reply of at most this many words."""
 DESCRIBED = 4
 """A yes/no reply longer than this many words without a yes or no is a description, kept as the
 answer rather than asked again (the safety questions decide for themselves)."""
@@ -123,16 +125,18 @@ class Dialog:
 
     def _understood(self, prompt: Prompt, heard: Answer, tries: list[str]) -> Reply:
         kind = prompt.kind if prompt.kind in analysis.KINDS else "free"
-        result = analysis.analyze(heard.text, kind)
+        result, layers = analysis.understand(heard.text, kind)
+        if layers:
+            log.debug("understood %r by %s", heard.text, layers)
         if kind == "yesno":
-            context = "safe" if prompt.id == "_check_in" else ""
-            answer = analysis.parse_yesno(heard.text, context)
-            result = replace(result, answer=None if disclosed(heard.text, result) else answer)
+            answer = read_yesno(heard.text, result, safety=prompt.id in SAFETY_QUESTIONS,
+                                context="safe" if prompt.id == "_check_in" else "")
+            result = replace(result, answer=answer)
         return Reply("answer", heard.text, result, heard.words, heard.source, tuple(tries),
                      disclosed(heard.text, result))
 
     def _command(self, prompt: Prompt, text: str) -> str | None:
-        command = analysis.detect_command(text)
+        command = analysis.command_in(text)
         if command == "stop" and prompt.kind == "skills" and _only_stop(text):
             return self._stop_or_skill()
         return command
@@ -141,11 +145,11 @@ class Dialog:
         """'stop' alone where STOP is also a skill: ask which one is meant."""
         question = Prompt(id="_stop_or_skill", kind="free", text=self.words["stop_or_skill"],
                           hint=self.words["stop_or_skill_hint"])
-        reply = self.ask(question, retries=0, commands=False)
-        if reply.status == "ended":
+        reply = self.ask(question, retries=0)
+        if reply.status in ("ended", "stop"):
             return "stop"
-        said = analysis.detect_command(reply.text) if reply.text else None
-        if said == "stop" or any(w in reply.text.lower() for w in ("for now", "finish", "end")):
+        said = reply.text.lower()
+        if any(w in said for w in ("for now", "finish", "end ", "quit")) and "skill" not in said:
             return "stop"
         return None
 
@@ -173,6 +177,18 @@ class Dialog:
 
     def _help(self, prompt: Prompt) -> str:
         return " ".join(filter(None, [prompt.hint, self.words["commands_help"]]))
+
+
+def read_yesno(text: str, result: Any, *, safety: bool = False, context: str = "") -> str | None:
+    """A yes or a no only when the reply is one and carries no crisis words or safety urge.
+    At a safety question a yes must also be plain: a yes followed by risk words or a long story
+    ("yeah i'm safe, the pills are in the drawer though") is not a clear yes."""
+    if disclosed(text, result):
+        return None
+    answer = analysis.parse_yesno(text, context)
+    if answer == "yes" and safety and (analysis.risk_words(text) or len(text.split()) > PLAIN):
+        return None
+    return answer
 
 
 def disclosed(text: str, result: Any) -> tuple[str, ...]:

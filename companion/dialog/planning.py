@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 from companion.data import load_data, read_text
+from companion.dialog.engine import Dialog
 from companion.dialog.worksheet import Worksheet, parse
+from companion.interfaces import AnswerSource, Prompt, Prompter, Reply
 from companion.safety.plan import PlanStep, PlanStore, SafetyPlan, split_items
 
 SHEET_NAME = "safety_plan.toml"
-COMMANDS_HELP = "You can also say: repeat, skip, go back, or stop."
 
 
 def load_sheet() -> tuple[Worksheet, dict[str, str]]:
@@ -22,19 +23,35 @@ def load_sheet() -> tuple[Worksheet, dict[str, str]]:
                    for p in sheet.prompts}
 
 
-class PlanRecorder:
-    """Asks the six steps in order; saves after every answer; skip keeps an earlier answer."""
+class PlanGuard:
+    """Crisis words while recording a plan: a plan names warning signs such as suicidal
+    thoughts, so the reply is the emergency line, said once, not a full stop."""
 
-    def __init__(self, sheet: Worksheet, titles: dict[str, str], *, source: Any, prompter: Any,
-                 store: PlanStore, clock: Callable[[], datetime],
-                 command: Callable[[str], str | None],
-                 crisis: Callable[[str], bool] = lambda text: False,
+    def __init__(self, say: Callable[[str, str], None], danger_line: str) -> None:
+        self.say, self.danger_line, self.reminded = say, danger_line, False
+
+    @property
+    def responses(self) -> int:
+        return 0
+
+    def check(self, prompt: Prompt, reply: Reply, ask: Callable[..., Reply]) -> bool:
+        if self.danger_line and not self.reminded and reply.result.crisis:
+            self.reminded = True
+            self.say(self.danger_line, "safety")
+        return True
+
+
+class PlanRecorder:
+    """Asks the six steps in order through the dialog engine; saves after every answer; skip
+    (or silence) keeps an earlier answer."""
+
+    def __init__(self, sheet: Worksheet, titles: dict[str, str], *, source: AnswerSource,
+                 prompter: Prompter, store: PlanStore, clock: Callable[[], datetime],
                  danger_line: str = "") -> None:
-        self.sheet, self.titles = sheet, titles
-        self.source, self.prompter, self.store = source, prompter, store
-        self.clock, self.command = clock, command
-        self.crisis, self.danger_line = crisis, danger_line
-        self.reminded = False
+        self.sheet, self.titles, self.store, self.clock = sheet, titles, store, clock
+        self.prompter = prompter
+        self.dialog = Dialog(source, prompter, guard=PlanGuard(prompter.say, danger_line),
+                             note=lambda event: None)
         self.plan = store.load_quietly() or SafetyPlan()
         self.history: list[int] = []
 
@@ -47,46 +64,21 @@ class PlanRecorder:
 
     def _step(self, index: int) -> int | None:
         prompt = self.sheet.prompts[index]
-        self.prompter.say(prompt.text, "prompt")
         earlier = self.plan.step(prompt.id)
         if earlier:
-            self.prompter.say(f"Last time you said: {earlier.text}. Say skip to keep it.", "hint")
-        empties = 0
-        while True:
-            heard = self.source.listen(prompt)
-            if heard is None:
-                return None
-            text = " ".join(heard.text.split())
-            command = self.command(text) if text and len(text.split()) <= 5 else None
-            if command == "stop":
-                return None
-            if command == "skip":
-                return self._advance(index)
-            if command == "back":
-                if self.history:
-                    return self.history.pop()
-                self.prompter.say("This is the first question.", "hint")
-            elif command in ("repeat", "help"):
-                self.prompter.say(prompt.text if command == "repeat" else
-                                  f"{prompt.hint} {COMMANDS_HELP}", "hint")
-            elif not text:
-                empties += 1
-                if empties >= 2:
-                    return self._advance(index)
-                self.prompter.say("I didn't catch that. Try again, or say skip.", "hint")
-            else:
-                self._keep(PlanStep(prompt.id, self.titles[prompt.id], text, split_items(text)))
-                self._remind_if_in_danger(text)
-                return self._advance(index)
-
-    def _remind_if_in_danger(self, text: str) -> None:
-        """Crisis words are checked on every answer. A plan names warning signs such as
-        suicidal thoughts, so the reply is the emergency line, said once, not a full stop."""
-        if self.danger_line and not self.reminded and self.crisis(text):
-            self.reminded = True
-            self.prompter.say(self.danger_line, "safety")
-
-    def _advance(self, index: int) -> int:
+            prompt = replace(prompt, text=f"{prompt.text} Last time you said: {earlier.text}. "
+                             "Say skip to keep it.")
+        reply = self.dialog.ask(prompt)
+        if reply.status in ("stop", "ended"):
+            return None
+        if reply.status == "back":
+            if self.history:
+                return self.history.pop()
+            self.dialog.say(self.dialog.words["first_question"], "hint")
+            return index
+        if reply.status == "answer":
+            self._keep(PlanStep(prompt.id, self.titles[prompt.id], reply.text,
+                                split_items(reply.text)))
         self.history.append(index)
         return index + 1
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from companion.safety.crisis_lines import CrisisLines, Line
 from companion.safety.plan import PlanStore, SafetyPlan
 
 log = logging.getLogger(__name__)
+Offer = Callable[[Callable[..., Reply], Callable[[str, str], None]], Any]
 
 POLICY = policy.load()
 CONTINUE_PROMPT = Prompt(id="_continue", kind="yesno", text=POLICY.says("continue_prompt"),
@@ -26,9 +28,13 @@ OVERDOSE = POLICY.says("overdose")
 class SafetyResponder:
     """Shows (and, through the prompter, speaks) the safety message, then asks to continue."""
 
-    def __init__(self, lines: CrisisLines | None = None, plan: SafetyPlan | None = None) -> None:
+    def __init__(self, lines: CrisisLines | None = None, plan: SafetyPlan | None = None, *,
+                 offer: Offer | None = None) -> None:
+        """`offer(ask, say)` offers a guided skill once the numbers and plan were given and the
+        client chose to stop the worksheet."""
         self.lines = lines or crisis_lines.load(None)
         self.plan = plan if plan and plan.steps else None
+        self.offer = offer
 
     def respond(self, trigger: dict[str, Any], ask: Callable[..., Reply],
                 say: Callable[[str, str], None],
@@ -40,9 +46,8 @@ class SafetyResponder:
         blocks = self._respond_to(trigger, say)
         unclear = 0
         while True:
-            shown = blocks
-            reply = ask(CONTINUE_PROMPT, retries=0, on_repeat=lambda: self._deliver(shown, say))
-            if reply.disclosure:
+            reply = ask(CONTINUE_PROMPT, retries=0, on_repeat=partial(self._deliver, blocks, say))
+            if reply.result is not None and reply.result.crisis:  # a new disclosure
                 blocks = self._respond_to(on_disclosure(reply), say)
                 unclear = 0
             elif reply.answer == "yes":
@@ -50,6 +55,8 @@ class SafetyResponder:
                 return True
             elif reply.answer == "no" or reply.status in ("stop", "ended"):
                 say(POLICY.says("stopping", reach=self._reach()), "safety")
+                if self.offer is not None and reply.status != "ended":
+                    self.offer(ask, say)
                 return False
             else:
                 unclear += 1
@@ -119,23 +126,27 @@ def _describe(line: Line) -> str:
     return f"{line.name}: {line.action()}{when}."
 
 
-def for_home(home: Path, region: str | None = None) -> SafetyResponder:
+def for_home(home: Path, region: str | None = None,
+             offer: Offer | None = None) -> SafetyResponder:
     """The responder for this user: their region's lines (from config unless given) and plan."""
     try:
         region = region or Config(home).get("region")
     except CompanionError as exc:  # a bad config must never block the safety response
         log.warning("could not read the region: %s", exc)
-    return SafetyResponder(crisis_lines.load(region), PlanStore(home).load_quietly())
+    return SafetyResponder(crisis_lines.load(region), PlanStore(home).load_quietly(),
+                           offer=offer)
 
 
 class HomeResponder:
     """The responder for this user, built when a response is needed, so a region set at the
     first question of the session is the one used."""
 
-    def __init__(self, home: Path, region: str | None = None) -> None:
-        self.home, self.region = home, region
+    def __init__(self, home: Path, region: str | None = None,
+                 offer: Offer | None = None) -> None:
+        self.home, self.region, self.offer = home, region, offer
 
     def respond(self, trigger: dict[str, Any], ask: Callable[..., Reply],
                 say: Callable[[str, str], None],
                 on_disclosure: Callable[[Reply], dict[str, Any]]) -> bool:
-        return for_home(self.home, self.region).respond(trigger, ask, say, on_disclosure)
+        return for_home(self.home, self.region, self.offer).respond(trigger, ask, say,
+                                                                    on_disclosure)

@@ -58,14 +58,17 @@ class Triage:
         elif self.acted_on(prompt, reply):
             reason = "acted_on_urge"
         named_urge = bool(set(result.urges) & set(SAFETY_URGES))  # rated at the next prompt
-        if reason is None and not named_urge and analysis.risk_words(reply.text):
+        risky = analysis.risk_words(reply.text) or getattr(result, "possible_crisis", False)
+        if reason is None and not named_urge and risky:
             reason = self._check_in(prompt, ask)
         if reason is None:
             return True
+        first = len(self.safety["triggers"])
         trigger = self._trigger(prompt.id, reply, reason)
         carry_on = self.responder.respond(trigger, ask, self.say, self._disclosure)
         self.safety["notice_shown"] = True
-        trigger["continued"] = carry_on
+        for each in self.safety["triggers"][first:]:  # with any new disclosure in the response
+            each["continued"] = carry_on
         self.save()
         return carry_on
 

@@ -40,6 +40,8 @@ def detect_command(text: str) -> str | None:
     words = [t for t in tokens(text) if t != BREAK]
     if not words or len(words) > 14:
         return None
+    if " ".join(words) in load("yesno").exact:  # "uh huh" is a yes, not "huh?"
+        return None
     deduped = [w for i, w in enumerate(words) if i == 0 or w != words[i - 1]]
     vocab = load("commands")
     for core in _cores(deduped, vocab):

@@ -119,7 +119,7 @@ def test_unclear_or_empty_region_is_asked_once_more_then_not_saved(companion_hom
                                             ("stop", "stop")])
 def test_commands_work_at_the_region_question(companion_home, command, status):
     config = user_config(companion_home)
-    found, got, screen, script = ask_region(config, command, "ireland")
+    found, got, _, _ = ask_region(config, command, "ireland")
     if status is None:  # help and repeat ask again; the country that follows is kept
         assert (found, got) == ("IE", "answer") and config.get("region") == "IE"
     else:
