@@ -197,7 +197,8 @@ def test_sounds_the_mic_hears_are_real_samples(virtual_mic, synth, tmp_path):
 
 SPOKEN_ANSWERS = ["my boss yelled at me in front of everyone", "angry and ashamed", "eight",
                   "i want to drink", "five", "i tried cold water on my face",
-                  "what to say to my boss tomorrow", "go for a walk"]
+                  "what to say to my boss tomorrow", "go for a walk",
+                  "no thank you"]  # to "would you like me to guide a skill?"
 
 
 def _whisper_or_skip():
@@ -218,6 +219,8 @@ def test_prepare_session_through_the_virtual_microphone(virtual_mic, synth, tmp_
         write_wav(path, synth.synthesize(text))
         wavs.append(path)
     env = {**os.environ, "COMPANION_HOME": str(tmp_path / "home")}
+    subprocess.run([sys.executable, "-m", "companion", "config", "set", "region", "US"], cwd=ROOT,
+                   env=env, check=True, capture_output=True)  # no first-run region question
     proc = subprocess.Popen(
         [sys.executable, "-m", "companion", "prepare", "--engine", "whisper", "--no-speak",
          "--json", "--pause", "1.2"],
