@@ -430,7 +430,7 @@ def parts_child(opts: list[str], app_order: bool) -> None:
         times[name] = time.perf_counter() - began
         return result
 
-    step("import companion + parser", lambda: __import__("companion.cli.main").cli.build_parser())
+    step("import companion + parser", lambda: __import__("companion.cli.main", fromlist=["build_parser"]).build_parser())
     from companion.audio.mic import Microphone
     from companion.cli.prepare import register
     from companion.settings import VoiceSettings
