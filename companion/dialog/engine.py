@@ -13,6 +13,8 @@ from companion.data import load_data
 from companion.interfaces import Answer, AnswerSource, Prompt, Prompter, Reply
 from companion.safety.policy import SAFETY_URGES
 from companion.understand import analysis
+from companion.understand.replies import said_alone
+from companion.understand.semantic import loader as semantic_loader
 
 log = logging.getLogger(__name__)
 SAFETY_QUESTIONS = ("_check_in", "_continue")
@@ -65,6 +67,7 @@ class Dialog:
         """`note(event)` keeps what happened (side-question replies, commands) in the record."""
         self.source, self.prompter, self.guard, self.note = source, prompter, guard, note
         self.words: dict[str, Any] = load_data("dialog.toml")
+        semantic_loader().start()  # loads while the first question is spoken; never waited for
 
     def say(self, text: str, role: str = "info") -> None:
         self.prompter.say(text, role)
@@ -128,16 +131,18 @@ class Dialog:
         result, layers = analysis.understand(heard.text, kind)
         if layers:
             log.debug("understood %r by %s", heard.text, layers)
+        disclosure = disclosed(heard.text, result)
         if kind == "yesno":
             answer = read_yesno(heard.text, result, safety=prompt.id in SAFETY_QUESTIONS,
-                                context="safe" if prompt.id == "_check_in" else "")
+                                context="safe" if prompt.id == "_check_in" else "",
+                                disclosure=disclosure)
             result = replace(result, answer=answer)
         return Reply("answer", heard.text, result, heard.words, heard.source, tuple(tries),
-                     disclosed(heard.text, result))
+                     disclosure)
 
     def _command(self, prompt: Prompt, text: str) -> str | None:
         command = analysis.command_in(text)
-        if command == "stop" and prompt.kind == "skills" and _only_stop(text):
+        if command == "stop" and prompt.kind == "skills" and said_alone(text, "stop"):
             return self._stop_or_skill()
         return command
 
@@ -179,11 +184,13 @@ class Dialog:
         return " ".join(filter(None, [prompt.hint, self.words["commands_help"]]))
 
 
-def read_yesno(text: str, result: Any, *, safety: bool = False, context: str = "") -> str | None:
-    """A yes or a no only when the reply is one and carries no crisis words or safety urge.
+def read_yesno(text: str, result: Any, *, safety: bool = False, context: str = "",
+               disclosure: tuple[str, ...] | None = None) -> str | None:
+    """A yes or a no only when the reply is one and carries no crisis words or safety urge
+    (`disclosure`: what disclosed() found, when the caller has it already).
     At a safety question a yes must also be plain: a yes followed by risk words or a long story
     ("yeah i'm safe, the pills are in the drawer though") is not a clear yes."""
-    if disclosed(text, result):
+    if disclosed(text, result) if disclosure is None else disclosure:
         return None
     answer = analysis.parse_yesno(text, context)
     if answer == "yes" and safety and (analysis.risk_words(text) or len(text.split()) > PLAIN):
@@ -203,9 +210,3 @@ def _answered(prompt: Prompt, reply: Reply) -> bool:
     if prompt.kind == "yesno":  # a description ("i texted them but didn't call") is kept as said
         return reply.result.answer in ("yes", "no") or len(reply.text.split()) > DESCRIBED
     return True
-
-
-def _only_stop(text: str) -> bool:
-    words = [w for w in text.lower().replace(".", " ").replace("!", " ").split()
-             if w not in ("um", "uh", "please", "just", "i", "want", "to", "wanna", "okay", "ok")]
-    return words == ["stop"]

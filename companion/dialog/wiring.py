@@ -11,7 +11,6 @@ from companion.errors import MicrophoneUnavailable
 from companion.interfaces import AnswerSource, Prompter
 from companion.settings import VoiceSettings
 from companion.understand.analysis import detect_crisis
-from companion.understand.semantic import loader as semantic_loader
 
 
 @dataclass
@@ -59,7 +58,6 @@ def build_io(voice: VoiceSettings, ctx: Any, *, json_mode: bool) -> SessionIO:
     """Typed answers, or voice from the microphone or --audio-in files; stderr carries the UI
     when stdout holds JSON."""
     ui = ctx.stderr if json_mode else ctx.stdout
-    semantic_loader().start()  # the encoder loads while the first prompt is spoken
     prompter, closers = build_prompter(voice, ui, getattr(ctx, "make_speaker", None))
     if getattr(ctx, "make_source", None) is not None:  # a scripted client (tests)
         return SessionIO(ctx.make_source(), prompter, closers, "typed", by_question=True)

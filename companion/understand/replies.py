@@ -53,6 +53,13 @@ def detect_command(text: str) -> str | None:
     return None
 
 
+def said_alone(text: str, word: str) -> bool:
+    """Whether `word` is the whole reply once the polite or hesitant words the command reader
+    peels off are gone ("um stop please", "i want to stop")."""
+    words = [t for t in tokens(text) if t != BREAK]
+    return [word] in _cores(words, load("commands"))
+
+
 def _whole_command(words: list[str], vocab: Vocab) -> str | None:
     """The command these words say as one phrase, exactly or as a close misrecognition."""
     entry = vocab.exact.get(" ".join(words)) or fuzzy_lookup(vocab, tuple(words), 85)

@@ -17,6 +17,8 @@ BANK = ("semantic", "exemplars.npz")
 SETTINGS = ("semantic", "exemplars.toml")
 _CLAUSES = re.compile(r"\s*(?:,|;|\.|\band then\b|\bthen\b|\band also\b|\band\b|\bbut\b)\s*")
 ITEM_KINDS = ("skills", "emotions", "urges")
+RECENT = 256
+"""Embeddings kept for reuse (the latest replies and their clauses)."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class Semantic:
         self.groups = [str(g) for g in bank["groups"]]
         self.labels = [str(x).split("|") for x in bank["labels"]]
         self.texts = [str(t) for t in bank.get("texts", [])]
+        self._recent: dict[str, Any] = {}
         self.rows = {g: [i for i, each in enumerate(self.groups) if each == g]
                      for g in set(self.groups)}
         self.full_rows = self.rows
@@ -73,7 +76,7 @@ class Semantic:
         """What the meaning of `text` adds at a question of `kind`, given what rules found."""
         clauses = [c for c in _CLAUSES.split(text.lower()) if len(c.split()) >= 2]
         texts = [text.lower(), *clauses[:8]] if kind in ITEM_KINDS else [text.lower()]
-        vectors = self.encoder.encode(texts)
+        vectors = self._encode(texts)
         scores: dict[str, float] = {}
         items: tuple[str, ...] = ()
         if kind in ITEM_KINDS and not (kind == "emotions" and found):
@@ -83,6 +86,18 @@ class Semantic:
         if command is None and len(text.split()) <= self.settings["command_max_words"]:
             said = self._command(vectors[0], scores)
         return Verdict(items, said, self._crisis(vectors, scores), scores)
+
+    def _encode(self, texts: list[str]) -> Any:
+        """Embeddings, each text encoded once: the dialog engine asks about a reply twice
+        (is it a command? what does it mean?)."""
+        import numpy as np
+
+        missing = [t for t in dict.fromkeys(texts) if t not in self._recent]
+        if missing:
+            if len(self._recent) > RECENT:
+                self._recent.clear()
+            self._recent.update(zip(missing, self.encoder.encode(missing), strict=True))
+        return np.stack([self._recent[t] for t in texts])
 
     def _nearest(self, group: str, vector: Any) -> tuple[float, list[str]]:
         rows = self.rows.get(group, [])
