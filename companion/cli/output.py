@@ -36,6 +36,16 @@ def finish(record: dict[str, Any], settings: PrepareSettings, ctx: Any, prompter
     return 0 if record["complete"] or record["status"] == "stopped" else ExitCode.INCOMPLETE
 
 
+def finish_then_offer(record: dict[str, Any], settings: PrepareSettings, ctx: Any, io: Any,
+                      guidance: Any) -> int:
+    """finish(); then, for a completed session with a client answering question by question,
+    the offer of a guided skill while they wait for the call back."""
+    code = finish(record, settings, ctx, io.prompter, io.actual_mode())
+    if record["complete"] and io.by_question:
+        guidance.offer(record.get("suggested_skills") or ())
+    return code
+
+
 def render_summary(record: dict[str, Any]) -> str:
     """The summary as a block that is easy to read at a glance: one sentence per line, then the
     fuller words of anything the spoken summary shortened, under "More of what you said"."""

@@ -6,7 +6,7 @@ from argparse import Namespace, _SubParsersAction
 from typing import Any
 
 from companion.cli.options import add_session_options, now, settings_from
-from companion.cli.output import finish
+from companion.cli.output import finish_then_offer
 from companion.cli.skill import guidance_for
 from companion.dialog import worksheet as worksheets
 from companion.dialog.region import ask_region_once
@@ -45,10 +45,7 @@ def handle(args: Namespace, ctx: Any) -> int:
                              safety=safety.HomeResponder(settings.home, settings.region,
                                                          offer=guidance.safety_offer),
                              mode=io.mode, speak=settings.voice.speak, first=first)
-        code = finish(record, settings, ctx, io.prompter, io.actual_mode())
-        if record["complete"] and io.by_question:  # while they wait for the call back
-            guidance.offer(record.get("suggested_skills") or ())
-        return code
+        return finish_then_offer(record, settings, ctx, io, guidance)
     finally:
         io.close()
 

@@ -46,7 +46,7 @@ def resume(record: dict[str, Any], journal: Journal, settings: Any, args: Namesp
            ctx: Any) -> int:
     """Continue `record` (this process holds its lock)."""
     from companion.cli.options import now
-    from companion.cli.output import finish
+    from companion.cli.output import finish_then_offer
     from companion.cli.skill import guidance_for
     from companion.dialog.session import run_session
     from companion.dialog.wiring import build_io
@@ -76,10 +76,7 @@ def resume(record: dict[str, Any], journal: Journal, settings: Any, args: Namesp
                              safety=safety.HomeResponder(settings.home, settings.region,
                                                          offer=guidance.safety_offer),
                              record=record, mode=mode)
-        code = finish(record, settings, ctx, io.prompter, io.actual_mode())
-        if record["complete"] and io.by_question:
-            guidance.offer(record.get("suggested_skills") or ())
-        return code
+        return finish_then_offer(record, settings, ctx, io, guidance)
     finally:
         io.close()
 

@@ -10,7 +10,7 @@ from typing import Any
 from companion.data import load_data
 from companion.data.names import display
 from companion.dialog.engine import Dialog
-from companion.dialog.session import RETRY, answer_entry, unclear_attempts
+from companion.dialog.session import RETRY, kept_entry, unclear_attempts
 from companion.interfaces import AnswerSource, Prompt, Prompter, Reply
 from companion.journal.progress import GENERAL_URGE
 from companion.safety.policy import SAFETY_URGES
@@ -94,11 +94,8 @@ class Reflection:
                      if q.prompt.id not in done or done[q.prompt.id].get(RETRY)), len(asked))
 
     def _keep(self, prompt: Prompt, reply: Reply, pending: bool) -> None:
-        skipped = reply.status in ("skip", "empty")
-        earlier = list(reply.earlier) or unclear_attempts(self.reflection["answers"].get(prompt.id))
-        self.reflection["answers"][prompt.id] = answer_entry(
-            prompt, reply, self._now(), skipped=skipped, earlier=None if pending else earlier,
-            retry=pending)
+        self.reflection["answers"][prompt.id] = kept_entry(
+            prompt, reply, pending, self.reflection["answers"].get(prompt.id), self._now())
         self._derive()
         self.save(self.reflection)
 

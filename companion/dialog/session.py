@@ -16,8 +16,8 @@ from companion.journal.store import SCHEMA_VERSION, SessionStore
 from companion.safety.triage import Responder, Triage
 from companion.understand import analysis
 
-__all__ = ["RETRY", "Session", "answer_entry", "answer_text", "clean_text", "new_record",
-           "run_session", "unclear_attempts"]
+__all__ = ["RETRY", "Session", "answer_entry", "answer_text", "clean_text", "kept_entry",
+           "new_record", "run_session", "unclear_attempts"]
 log = logging.getLogger(__name__)
 First = Callable[[Dialog], str]
 RETRY = "awaiting_retry"
@@ -127,11 +127,10 @@ class Session:
 
     def _keep(self, prompt: Prompt, reply: Reply, pending: bool) -> None:
         """Every reply on disk at once; an unclear rating is marked to be asked again."""
-        skipped = reply.status in ("skip", "empty")
-        earlier = list(reply.earlier) or unclear_attempts(self.record["answers"].get(prompt.id))
-        entry = answer_entry(prompt, reply, self._now(), skipped=skipped,
-                             earlier=None if pending else earlier, retry=pending)
-        kinds = analysis.crisis_in([*entry.get("crisis_kinds", [])], earlier)
+        saved = self.record["answers"].get(prompt.id)
+        entry = kept_entry(prompt, reply, pending, saved, self._now())
+        tries = list(reply.earlier) or unclear_attempts(saved)
+        kinds = analysis.crisis_in([*entry.get("crisis_kinds", [])], tries)
         if kinds:  # crisis words said first stay on the answer, and so in the summary
             entry["crisis"], entry["crisis_kinds"] = True, kinds
         self.record["answers"][prompt.id] = entry
@@ -205,6 +204,15 @@ def answer_entry(prompt: Prompt, reply: Reply, at: str, *, skipped: bool = False
     if tries:
         entry["earlier_attempts"] = tries
     return entry
+
+
+def kept_entry(prompt: Prompt, reply: Reply, pending: bool, saved: dict[str, Any] | None,
+               at: str) -> dict[str, Any]:
+    """The saved answer for a reply the dialog engine just got: a skipped or empty reply keeps
+    the words of an earlier unclear try; a pending one is marked to be asked again."""
+    earlier = list(reply.earlier) or unclear_attempts(saved)
+    return answer_entry(prompt, reply, at, skipped=reply.status in ("skip", "empty"),
+                        earlier=None if pending else earlier, retry=pending)
 
 
 def unclear_attempts(saved: dict[str, Any] | None) -> list[str]:

@@ -72,11 +72,9 @@ def play(path: Path, home: Path) -> tuple[dict[str, Any], dict[str, Any], str, i
 
 
 def _mode_flags(command: str, flags: list[str]) -> list[str]:
-    if command == "plan":
-        return ["--no-speak"] if "--typed" in flags else ["--typed", "--no-speak"]
-    if command == "resume" and "--typed" in flags:
-        return ["--no-speak"]
-    return ["--no-speak"] if command == "resume" else ["--typed", "--no-speak"]
+    """Silent always; typed unless the script says so or it resumes (resume keeps the mode)."""
+    typed = "--typed" not in flags and command != "resume"
+    return ["--typed", "--no-speak"] if typed else ["--no-speak"]
 
 
 def _run(argv: list[str], home: Path, client: Any) -> tuple[int, str]:

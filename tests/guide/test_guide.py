@@ -18,6 +18,7 @@ from companion.guide.finder import difflib_similarity
 from companion.guide.model import EMOTIONS, GuideError, Repeat, Skill
 from companion.guide.player import Practice, estimate_speech, play, questions, readback, timeline
 from companion.guide.scripts import DATA_FILE, builtin, find_skill, load, suggest
+from tests.guide.fakes import FakeClock
 
 GUIDE = load()
 SKILLS = {s.id: s for s in GUIDE.skills}
@@ -33,21 +34,7 @@ TIMED = {
 INTERACTIVE = {"pros_and_cons", "check_the_facts", "opposite_action"}
 
 
-# --- Fakes: the Clock, Speaker and Controls a caller would pass in ----------------------------
-
-
-class FakeClock:
-    """Time that passes only when slept (instantly)."""
-
-    def __init__(self) -> None:
-        self.time = 1000.0
-
-    def now(self) -> float:
-        return self.time
-
-    def sleep(self, seconds: float) -> None:
-        assert 0 <= seconds <= 0.1 + 1e-9, "the player should sleep in short slices"
-        self.time += seconds
+# --- Fakes: the Speaker and Controls a caller would pass in (the clock: tests/guide/fakes.py) ----------------------------
 
 
 class RecordingSpeaker:
