@@ -141,7 +141,7 @@ class Dialog:
                      disclosure)
 
     def _command(self, prompt: Prompt, text: str) -> str | None:
-        command = analysis.command_in(text)
+        command = analysis.command_in(text, kind=prompt.kind)
         if command == "stop" and prompt.kind == "skills" and said_alone(text, "stop"):
             return self._stop_or_skill()
         return command

@@ -7,7 +7,7 @@ from functools import cache
 from typing import Any
 
 from companion.understand.crisis import CRISIS_KINDS, detect_crisis
-from companion.understand.items import find_items, only_denied
+from companion.understand.items import denied_items, find_items, only_denied
 from companion.understand.numbers import cued_intensity, parse_intensity
 from companion.understand.replies import detect_command, parse_yesno, reply_kind
 from companion.understand.text import normalise
@@ -114,7 +114,15 @@ def analyze(text: str, kind: str) -> Analysis:
         fields = {"command": detect_command(text)}
     elif kind == "yesno":
         fields = {"answer": parse_yesno(text)}
+    if crisis and set(crisis) <= {"suicide"} and softened(text):
+        return Analysis(**fields, possible_crisis=True)  # graded: the check-in question
     return Analysis(**fields, crisis=bool(crisis), crisis_kinds=crisis)
+
+
+def softened(text: str) -> tuple[str, ...]:
+    """risk.toml's softeners in the text: a joke taken back, fiction, 'i feel safe now'."""
+    padded = f" {' '.join(normalise(text or '').split()[:RISK_SCAN_WORDS])} "
+    return tuple(w for w in vocab_data("risk").get("softeners", ()) if f" {w} " in padded)
 
 
 def understand(text: str, kind: str, semantic: Any = None) -> tuple[Analysis, dict[str, str]]:
@@ -130,18 +138,27 @@ def understand(text: str, kind: str, semantic: Any = None) -> tuple[Analysis, di
         return result, {}
     from companion.understand.semantic import combine
 
-    found = getattr(result, kind, ()) if kind in ("skills", "emotions", "urges") else ()
+    found: tuple[str, ...] = getattr(result, kind) if kind in ("skills", "emotions", "urges") else ()
+    if kind in ("emotions", "urges"):  # a denied one ("no urge to drink") is not added back
+        found = (*found, *denied_items(kind, text))
     command = result.command if kind == "command" else detect_command(text)
     verdict = semantic.judge(text, kind, tuple(found), command)
     return combine(result, verdict, kind)
 
 
-def command_in(text: str, semantic: Any = None) -> str | None:
+def command_in(text: str, semantic: Any = None, kind: str | None = None) -> str | None:
     """A command said as the whole reply: the rules, then (short replies only) the semantic
-    layer when it is loaded."""
+    layer when it is loaded — never for a yes or no, "i don't know", crisis language (by rules
+    or meaning), or a reply that answers the question of `kind` by the rules."""
     found = detect_command(text)
     if found is not None or not text.strip():
         return found
+    if (parse_yesno(text) is not None or reply_kind(text) is not None or risk_words(text)
+            or detect_crisis(text)):
+        return None  # a yes/no, "i don't know", or words near crisis language
+    if kind in ("emotions", "intensity", "urges", "skills", "yesno") and answers_the_prompt(
+            kind, analyze(text, kind)):
+        return None
     result, _ = understand(text, "command", semantic)
     return result.command
 

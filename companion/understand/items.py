@@ -78,6 +78,38 @@ def negated(toks: tuple[str, ...], span: Span, claimed: set[int], scope: int = S
     return False
 
 
+PLAN_SCOPE = 6
+"""How many words before a skill a 'going to' / 'thought about' reaches."""
+PLAN_BREAKS = frozenset({BREAK, "but", "and", "so", "then", "because", "instead"})
+
+
+def not_done(toks: tuple[str, ...], span: Span, ends: list[int],
+             plans: tuple[frozenset[str], frozenset[str]]) -> bool:
+    """A skill only planned or thought of: 'i was going to try ice', '... but i didn't'."""
+    before, after = plans
+    if not (before or after):
+        return False
+    start = span.start
+    while start > max(0, span.start - PLAN_SCOPE) and toks[start - 1] not in PLAN_BREAKS:
+        start -= 1
+    window = f" {' '.join(toks[start:span.start])} "
+    if any(f" {phrase} " in window for phrase in before):
+        return True
+    tail = " ".join(toks[span.end:ends[span.end]])
+    return any(tail == phrase or tail.endswith(f" {phrase}") for phrase in after)
+
+
+def only_planned(text: str) -> bool:
+    """A sentence that only plans or thinks of a skill ('i'm going to try the ice later'),
+    by the same phrases as not_done (the semantic layer skips such clauses)."""
+    vocab = load("skills")
+    before, after = vocab.setting("not_done_before"), vocab.setting("not_done_after")
+    toks = tokens(text)
+    joined = f" {' '.join(toks)} "
+    return any(f" {p} " in joined for p in before) or any(
+        joined.rstrip().endswith(f" {p}") for p in after)
+
+
 def _has_context(toks: tuple[str, ...], span: Span, others: list[Span], settings) -> bool:
     """An ambiguous phrase counts only with a cue word, next to another item, or alone."""
     before = set(toks[max(0, span.start - 3):span.start])
@@ -101,6 +133,7 @@ def find_spans(group: str, text: str) -> tuple[tuple[str, ...], list[Span]]:
     claimed = {i for s in found for i in range(s.start, s.end)}
     settings = {name: vocab.setting(name)
                 for name in ("context_before", "context_after", "fillers")}
+    plans = (vocab.setting("not_done_before"), vocab.setting("not_done_after"))
     ends = clause_ends(toks)
     kept = []
     for span in found:
@@ -108,6 +141,8 @@ def find_spans(group: str, text: str) -> tuple[tuple[str, ...], list[Span]]:
         if late == "deny" or (negated(toks, span, claimed) and late != "affirm"):
             continue
         if span.ambiguous and not _has_context(toks, span, found, settings):
+            continue
+        if not_done(toks, span, ends, plans):
             continue
         kept.append(span)
     return toks, kept
@@ -117,6 +152,12 @@ def find_items(group: str, text: str) -> tuple[str, ...]:
     """Ids named in the text, in order of first mention, without duplicates."""
     _toks, kept = find_spans(group, text)
     return tuple(dict.fromkeys(s.item for s in kept))
+
+
+def denied_items(group: str, text: str) -> tuple[str, ...]:
+    """Ids the text mentions only to deny them ('no urge to drink', 'i'm not angry')."""
+    mentioned = dict.fromkeys(s.item for s in spans(load(group), tokens(text)))
+    return tuple(i for i in mentioned if i not in find_items(group, text))
 
 
 def only_denied(group: str, text: str) -> bool:

@@ -13,8 +13,9 @@ UNITS = {w: i for i, w in enumerate([
     "nineteen"])}
 TENS = {w: 10 * (i + 2) for i, w in enumerate([
     "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"])}
-SOUNDALIKES = {"ate": 8, "for": 4, "fore": 4, "to": 2, "too": 2, "won": 1, "tree": 3, "nein": 9}
-"""Recognizer homophones, trusted only right after 'a'/'an' ('like a ate')."""
+SOUNDALIKES = {"ate": 8, "for": 4, "fore": 4, "to": 2, "too": 2, "won": 1, "tree": 3, "nein": 9,
+               "tin": 10, "fife": 5, "sex": 6, "sicks": 6, "free": 3}
+"""Recognizer homophones, trusted only right after 'a'/'an' ('like a ate') or said alone."""
 
 CUES = frozenset({"like", "a", "an", "at", "maybe", "about", "around", "is", "level", "rating",
                   "probably", "roughly", "say", "solid", "honestly", "intensity", "strong",
@@ -29,8 +30,11 @@ NOT_RATINGS = frozenset({
 """Words after a number that show it counts something else ('3 times', 'one of those days')."""
 
 SHIFT = frozenset({"now", "currently", "earlier", "was", "started", "before", "went", "dropped",
-                   "down", "up", "then", "first", "since"})
-"""Words showing a rating changed: the last one said is the current one."""
+                   "down", "up", "then", "first", "since", "no", "actually", "mean", "wait",
+                   "rather", "never"})
+"""Words showing a rating changed or was corrected ('an eight no a six'): the last one said
+is the current one."""
+
 
 CURRENT = frozenset({"now", "currently", "today"})
 """Words marking the rating that holds right now ('a seven now, it was a ten')."""
@@ -69,7 +73,7 @@ def _read(toks: tuple[str, ...], i: int) -> tuple[float, int] | None:
     """The number starting at token i, with the index after it, or None."""
     value = _word_value(toks[i])
     if value is None:
-        if toks[i] in SOUNDALIKES and i > 0 and toks[i - 1] in ("a", "an"):
+        if toks[i] in SOUNDALIKES and ((i > 0 and toks[i - 1] in ("a", "an")) or len(toks) == 1):
             return float(SOUNDALIKES[toks[i]]), i + 1
         if toks[i] == "half" and toks[i - 1:i] != ("a",):
             return 5.0, i + 1
@@ -158,9 +162,13 @@ def _is_current(toks: tuple[str, ...], r: Rating) -> bool:
 
 
 def _choose(toks: tuple[str, ...], found: list[Rating]) -> float | None:
-    """Several ratings: the current one when it changed ('was ten now six'), else the highest."""
+    """Several ratings: the current one when it changed ('was ten now six'), the one not denied
+    ('not a ten, more like a seven'), else the highest (a range, 'seven maybe eight', is read
+    as its top: the cautious reading for an urge near the safety threshold)."""
     if not found:
         return None
+    kept = [r for r in found if "not" not in toks[max(0, r.start - 2):r.start]]
+    found = kept or found
     current = [r for r in found if _is_current(toks, r)]
     if len(found) > 1 and current:
         value = current[-1].value
@@ -175,6 +183,7 @@ def parse_intensity(text: str) -> float | None:
     """An answer to 'how strong, 0 to 10?' as a number, or None if there isn't one."""
     toks = tokens(text)
     found = [r for r in ratings(toks) if _usable(toks, r)]
+
     if counted_out(found):
         return None  # "three, two, three, four, five, six, seven": a recognizer run, asked again
     if not found:
@@ -199,11 +208,13 @@ def counted_out(found: list[Rating]) -> bool:
 
 
 def cued_intensity(text: str) -> float | None:
-    """A rating inside an emotion or urge answer, only when cued ('sad like a 7', '8 out of 10')."""
+    """A rating inside an emotion or urge answer, only when cued ('sad like a 7', '8 out of 10')
+    or said last, as the answer to 'how strong?' ('rage, pure rage, eight')."""
     toks = tokens(text)
     found = []
     for r in ratings(toks):
-        cued = r.scaled or bool(CUES & set(toks[max(0, r.start - 2):r.start]))
+        cued = (r.scaled or bool(CUES & set(toks[max(0, r.start - 2):r.start]))
+                or (r.end == len(toks) and r.start > 0))
         if toks[r.start] == "one" and not r.scaled and toks[r.start - 1:r.start] != ("a",):
             cued = False
         if cued and _usable(toks, r):

@@ -11,6 +11,7 @@ from functools import cache
 from typing import Any
 
 from companion.data import load_data, read_bytes
+from companion.understand.items import only_planned
 
 log = logging.getLogger(__name__)
 BANK = ("semantic", "exemplars.npz")
@@ -48,13 +49,13 @@ class Semantic:
                      for g in set(self.groups)}
         self.full_rows = self.rows
 
-    def without(self, text: str) -> Semantic:
-        """This layer with one exemplar text left out (leave-one-out scoring of a training set,
+    def without(self, *texts: str) -> Semantic:
+        """This layer with these exemplar texts left out (scoring a set the bank was built from,
         so a sentence is never judged by itself)."""
         clone = object.__new__(Semantic)
         clone.__dict__.update(self.__dict__)
-        key = " ".join(text.lower().split())
-        clone.rows = {g: [i for i in rows if self.texts[i] != key] for g, rows in
+        keys = {" ".join(text.lower().split()) for text in texts}
+        clone.rows = {g: [i for i in rows if self.texts[i] not in keys] for g, rows in
                       self.full_rows.items()} if self.texts else self.rows
         return clone
 
@@ -81,11 +82,14 @@ class Semantic:
         items: tuple[str, ...] = ()
         if kind in ITEM_KINDS and not (kind == "emotions" and found):
             # emotions named by the rules are not added to (blind3 leave-one-out: F1 fell)
-            items = self._items(kind, vectors, found, scores)
+            done = [i for i, t in enumerate(texts) if kind != "skills" or not only_planned(t)]
+            items = self._items(kind, vectors[done], found, scores) if done else ()
+        crisis = self._crisis(vectors, scores)
         said = None
-        if command is None and len(text.split()) <= self.settings["command_max_words"]:
-            said = self._command(vectors[0], scores)
-        return Verdict(items, said, self._crisis(vectors, scores), scores)
+        if (command is None and crisis in (None, "safe")
+                and len(text.split()) <= self.settings["command_max_words"]):
+            said = self._command(vectors[0], scores)  # "i'm saying goodbye" is never a 'stop'
+        return Verdict(items, said, crisis, scores)
 
     def _encode(self, texts: list[str]) -> Any:
         """Embeddings, each text encoded once: the dialog engine asks about a reply twice
@@ -118,10 +122,23 @@ class Semantic:
         return tuple(out)
 
     def _command(self, vector: Any, scores: dict[str, float]) -> str | None:
-        sim, labels = self._nearest("command", vector)
-        scores["command"] = sim
-        if sim >= self.settings["command"] and labels and labels[0] != "none":
-            return labels[0]
+        """The command most of the nearest command exemplars agree on, when close enough."""
+        rows = self.rows.get("command", [])
+        if not rows:
+            return None
+        sims = self.vectors[rows] @ vector
+        k = min(int(self.settings["command_neighbours"]), len(rows))
+        nearest = sorted(range(len(rows)), key=lambda i: -sims[i])[:k]
+        votes: dict[str, float] = {}
+        for i in nearest:
+            label = self.labels[rows[i]][0]
+            votes[label] = votes.get(label, 0.0) + max(float(sims[i]), 0.0)
+        label = max(votes, key=votes.get)
+        share = votes[label] / (sum(votes.values()) or 1.0)
+        scores["command"], scores["command_share"] = float(sims[nearest[0]]), share
+        if (label != "none" and float(sims[nearest[0]]) >= self.settings["command"]
+                and share >= self.settings["command_share"]):
+            return label
         return None
 
     def _crisis(self, vectors: Any, scores: dict[str, float]) -> str | None:
@@ -136,11 +153,32 @@ class Semantic:
         scores["crisis"], scores["safe"] = pos, neg
         if neg - pos >= self.settings["crisis_veto"]:
             return "safe"  # much closer to jokes, history, other people's crises
-        if pos - neg < self.settings["crisis_margin"]:
-            return None
-        if pos >= self.settings["crisis_full"]:
-            return "full"
-        return "check" if pos >= self.settings["crisis_check"] else None
+        share = _crisis_share(sims, crisis, int(self.settings["crisis_neighbours"]))
+        scores["crisis_share"] = share
+        if pos - neg >= self.settings["crisis_margin"]:
+            if pos >= self.settings["crisis_full"]:
+                return "full"
+            if pos >= self.settings["crisis_check"]:
+                return "check"
+        # among its nearest exemplars, enough are crisis language: worth asking "are you safe?"
+        return "check" if share >= self.settings["crisis_share_check"] else None
+
+
+def _crisis_share(sims: Any, crisis: list[int], k: int) -> float:
+    """The largest similarity-weighted share of crisis exemplars among the k nearest, over the
+    answer and its clauses (sims: exemplars x texts)."""
+    import numpy as np
+
+    is_crisis = np.zeros(sims.shape[0], dtype=bool)
+    is_crisis[crisis] = True
+    k = min(k, sims.shape[0])
+    best = 0.0
+    for column in sims.T:
+        nearest = np.argpartition(-column, k - 1)[:k]
+        weights = np.maximum(column[nearest], 0.0)
+        if weights.sum() > 0:
+            best = max(best, float(weights[is_crisis[nearest]].sum() / weights.sum()))
+    return best
 
 
 class Loader:

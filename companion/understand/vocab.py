@@ -121,7 +121,8 @@ _TEXT = "string"
 _WHOLE_NUMBER = "whole number"
 _ID_KEYS = {"means": _TEXT, "phrases": _WORDS, "exact": _WORDS, "ambiguous": _WORDS}
 _CRISIS_ID_KEYS = {**_ID_KEYS, "whole": _WORDS, "ending": _WORDS}
-_ITEM_SETTINGS = dict.fromkeys(("context_before", "context_after", "fillers"), _WORDS)
+_ITEM_SETTINGS = dict.fromkeys(("context_before", "context_after", "fillers", "not_done_before",
+                                "not_done_after"), _WORDS)
 _RULE_KEYS = {"kind": _TEXT, "cues": _WORDS, "targets": _WORDS, "window": _WHOLE_NUMBER,
               "between": _WORDS, "subject": _WORDS, "subject_window": _WHOLE_NUMBER,
               "subject_blockers": _WORDS}
@@ -138,7 +139,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "commands": {"settings": dict.fromkeys(("leading", "trailing"), _WORDS), "ids": _ID_KEYS},
     "yesno": {"settings": dict.fromkeys(("whole_only", "leading", "safe_yes", "safe_no"), _WORDS),
               "ids": _ID_KEYS},
-    "risk": {"words": _WORDS, "phrases": _WORDS, "idioms": _WORDS},
+    "risk": {"words": _WORDS, "phrases": _WORDS, "idioms": _WORDS, "softeners": _WORDS},
     "crisis": {
         "settings": dict.fromkeys(("fillers", "third_party", "third_party_skip", "me_too",
                                    "averting", "zero_words", "rating_words", "answered_no"),
