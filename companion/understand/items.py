@@ -99,6 +99,46 @@ def not_done(toks: tuple[str, ...], span: Span, ends: list[int],
     return any(tail == phrase or tail.endswith(f" {phrase}") for phrase in after)
 
 
+SUBJECT_SCOPE = 5
+"""How many words before an item its subject is looked for."""
+SELF = frozenset({"i", "me", "myself", "my"})
+SUBJECT_BREAKS = frozenset({BREAK, "but", "and", "because", "while", "though"})
+
+
+def someone_else(toks: tuple[str, ...], span: Span, others: frozenset[str]) -> bool:
+    """The item's nearest subject is another person ('my mom is furious at me')."""
+    if not others:
+        return False
+    for pos in range(span.start - 1, max(-1, span.start - 1 - SUBJECT_SCOPE), -1):
+        tok = toks[pos]
+        if tok in others:
+            return True
+        if tok in SUBJECT_BREAKS or (tok in SELF and toks[pos + 1:pos + 2] not in
+                                     [(w,) for w in others]):
+            return False  # "my mom" is the mom; "i", "me" and "my" alone are the client
+    return False
+
+
+CORRECTION_REACH = 6
+"""Most words between a taken-back item and the one that replaces it."""
+
+
+def _corrected(toks: tuple[str, ...], kept: list[Span],
+               corrections: frozenset[str]) -> list[Span]:
+    """Drops an item the client took back for the next ('angry no wait more like hurt')."""
+    if not corrections or len(kept) < 2:
+        return kept
+    out = []
+    for span, after in zip(kept, [*kept[1:], None]):
+        between = f" {' '.join(toks[span.end:after.start])} " if after else ""
+        if (after is not None and after.item != span.item
+                and after.start - span.end <= CORRECTION_REACH
+                and any(f" {c} " in between for c in corrections)):
+            continue
+        out.append(span)
+    return out
+
+
 def only_planned(text: str) -> bool:
     """A sentence that only plans or thinks of a skill ('i'm going to try the ice later'),
     by the same phrases as not_done (the semantic layer skips such clauses)."""
@@ -134,6 +174,7 @@ def find_spans(group: str, text: str) -> tuple[tuple[str, ...], list[Span]]:
     settings = {name: vocab.setting(name)
                 for name in ("context_before", "context_after", "fillers")}
     plans = (vocab.setting("not_done_before"), vocab.setting("not_done_after"))
+    others, corrections = vocab.setting("others"), vocab.setting("corrections")
     ends = clause_ends(toks)
     kept = []
     for span in found:
@@ -142,10 +183,10 @@ def find_spans(group: str, text: str) -> tuple[tuple[str, ...], list[Span]]:
             continue
         if span.ambiguous and not _has_context(toks, span, found, settings):
             continue
-        if not_done(toks, span, ends, plans):
+        if not_done(toks, span, ends, plans) or someone_else(toks, span, others):
             continue
         kept.append(span)
-    return toks, kept
+    return toks, _corrected(toks, kept, corrections)
 
 
 def find_items(group: str, text: str) -> tuple[str, ...]:

@@ -85,7 +85,9 @@ def parse_yesno(text: str, context: str = "") -> str | None:
     to cut myself", "i am scared", "maybe"). context "safe" adds "i'm safe" / "not safe"."""
     vocab = load("yesno")
     words = [t for t in tokens(text) if t != BREAK]
-    if " ".join(words) not in vocab.exact:  # "uh huh" is a yes before "uh" is peeled off
+    leading = spans(vocab, tuple(words))
+    if " ".join(words) not in vocab.exact and not (  # "uh huh (yeah)" is a yes before "uh" is
+            leading and leading[0].start == 0 and leading[0].item != "unsure"):  # peeled off
         words = _peeled(words, vocab.setting("leading"))
     if not words:
         return None
@@ -102,8 +104,16 @@ def parse_yesno(text: str, context: str = "") -> str | None:
     if (" ".join(words[:first.end]) in vocab.setting("whole_only") and first.end < len(words)
             and not covered):  # "not really no" is a no; "i have an urge" is not a yes
         return None
+    corrected = [s for s in found[1:] if s.item != first.item
+                 and s.start - first.end <= 2 and words[first.end] in CORRECTIONS]
+    if corrected and corrected[0].item != "unsure":  # "no wait yes", "yes actually no"
+        return corrected[0].item
     early = {s.item for s in found if s.start < first.end + YESNO_REACH}
     return None if "unsure" in early or {"yes", "no"} <= early else first.item
+
+
+CORRECTIONS = frozenset({"wait", "actually", "sorry", "mean"})
+"""A word right after a yes or no that takes it back for what follows ('no wait yes')."""
 
 
 def _peeled(words: list[str], fillers: frozenset[str]) -> list[str]:

@@ -100,6 +100,7 @@ class Semantic:
         if missing:
             if len(self._recent) > RECENT:
                 self._recent.clear()
+                missing = list(dict.fromkeys(texts))
             self._recent.update(zip(missing, self.encoder.encode(missing), strict=True))
         return np.stack([self._recent[t] for t in texts])
 
@@ -113,12 +114,33 @@ class Semantic:
 
     def _items(self, kind: str, vectors: Any, found: tuple[str, ...],
                scores: dict[str, float]) -> tuple[str, ...]:
+        """Labels of the nearest exemplars of the answer and of each clause: those a share of
+        the k nearest agree on, when the nearest is close enough (closer still when the rules
+        already named something)."""
+        import numpy as np
+
+        rows = self.rows.get(kind, [])
+        if not rows or not len(vectors):
+            return ()
+        threshold = self.settings[kind] + (self.settings.get(f"{kind}_found_extra", 0.0)
+                                           if found else 0.0)
+        k = min(int(self.settings.get("items_neighbours", 1)), len(rows))
+        need = self.settings.get("items_share", 0.0)
         out: list[str] = []
-        for vector in vectors:
-            sim, labels = self._nearest(kind, vector)
-            scores[kind] = max(scores.get(kind, 0.0), sim)
-            if sim >= self.settings[kind]:
-                out += [x for x in labels if x != "none" and x not in found and x not in out]
+        for column in (self.vectors[rows] @ vectors.T).T:
+            nearest = np.argsort(-column)[:k]
+            best = float(column[nearest[0]])
+            scores[kind] = max(scores.get(kind, 0.0), best)
+            if best < threshold:
+                continue
+            votes: dict[str, float] = {}
+            for i in nearest:
+                for label in self.labels[rows[i]]:
+                    votes[label] = votes.get(label, 0.0) + max(float(column[i]), 0.0)
+            total = sum(max(float(column[i]), 0.0) for i in nearest) or 1.0
+            labels = [x for x, v in votes.items() if v / total >= need] if k > 1 else \
+                self.labels[rows[nearest[0]]]
+            out += [x for x in labels if x != "none" and x not in found and x not in out]
         return tuple(out)
 
     def _command(self, vector: Any, scores: dict[str, float]) -> str | None:
@@ -136,8 +158,9 @@ class Semantic:
         label = max(votes, key=votes.get)
         share = votes[label] / (sum(votes.values()) or 1.0)
         scores["command"], scores["command_share"] = float(sims[nearest[0]]), share
-        if (label != "none" and float(sims[nearest[0]]) >= self.settings["command"]
-                and share >= self.settings["command_share"]):
+        if (label != "none" and self.labels[rows[nearest[0]]][0] == label
+                and float(sims[nearest[0]]) >= self.settings["command"]
+                and share >= self.settings["command_share"]):  # the nearest one agrees too
             return label
         return None
 
