@@ -14,7 +14,8 @@ from companion.data.names import display
 from companion.errors import UsageError
 from companion.journal import progress
 from companion.journal.history import Journal
-from companion.journal.practices import practices_markdown
+from companion.journal.practice_render import practices_csv, practices_markdown, practices_text
+from companion.journal.practices import practice_rows
 
 FORMATS = {"markdown": "md", "text": "txt", "csv": "csv"}
 CSV_FIELDS = ("id", "started_at", "status", "situation", "emotions", "intensity", "urges",
@@ -28,10 +29,13 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def register(sub: _SubParsersAction) -> None:
     p = sub.add_parser("export", help="write sessions to a file for your therapist",
                        description="Write one session, or every session (since a date), to a "
-                       "Markdown, text or CSV file you can print or send yourself. Nothing is "
-                       "sent anywhere by companion.")
+                       "Markdown, text or CSV file you can print or send yourself; the skills "
+                       "you practised come after the sessions (in a CSV file of their own: "
+                       "--practices). Nothing is sent anywhere by companion.")
     p.add_argument("id", metavar="ID", nargs="?", help="one session (id, prefix or `last`)")
     p.add_argument("--since", metavar="DATE", help="sessions from this day on (YYYY-MM-DD)")
+    p.add_argument("--practices", action="store_true",
+                   help="only the skills practised (skill, when, minutes, how much it helped)")
     p.add_argument("--format", choices=FORMATS, default="markdown",
                    help="markdown (default), text or csv")
     p.add_argument("--output", "-o", metavar="FILE",
@@ -42,32 +46,60 @@ def register(sub: _SubParsersAction) -> None:
 def handle(args: Namespace, ctx: Any) -> int:
     from companion.cli.options import now
 
-    if args.id and args.since:
-        raise UsageError("Give either a session ID or --since DATE, not both.")
+    if args.id and (args.since or args.practices):
+        raise UsageError("Give either a session ID, or --since DATE and --practices, not both.")
     journal = Journal(ctx.home)
     today = now().date()
-    if args.id:
-        records = [journal.get(args.id)]
+    day = progress.parse_since(args.since, today) if args.since else None
+    practised = len(practice_rows(ctx.home, day)) if not args.id else 0
+    if args.practices:
+        if not practised:
+            raise UsageError(f"No practices since {day} to export." if day else
+                             "No practices to export yet. Try `companion skill`.")
+        records, text = [], render_practices(ctx.home, day, args.format, today)
     else:
-        day = progress.parse_since(args.since, today) if args.since else None
-        records = progress.since(journal.records(), day)
-        if not records:
-            raise UsageError(f"No sessions since {day} to export." if day else
-                             "No saved sessions to export yet.")
-    records = [r for _, r in progress.chronological(records)] or records
-    text = render(records, args.format, today)
-    if args.format == "markdown" and not args.id and (practised := practices_markdown(ctx.home,
-                                                                                       day)):
-        text += f"\n---\n\n{practised}"
+        records = [journal.get(args.id)] if args.id else progress.since(journal.records(), day)
+        records = [r for _, r in progress.chronological(records)] or records
+        if not records and (args.format == "csv" or not practised):
+            hint = " (your practices: --practices)" if practised else ""
+            raise UsageError((f"No sessions since {day} to export" if day else
+                              "No saved sessions to export yet") + f"{hint}.")
+        text = render(records, args.format, today) if records else ""
+        if practised and args.format == "csv":
+            practised = 0
+            print("companion: note: the skills you practised are not in this CSV file (one "
+                  "table per file); `companion export --practices --format csv` writes them.",
+                  file=ctx.stderr)
+        elif practised:
+            section = render_practices(ctx.home, day, args.format, today)
+            text = f"{text}\n{'---' if args.format == 'markdown' else '=' * 60}\n\n{section}" \
+                if text else section
     if args.output == "-":
         ctx.stdout.write(text)
         return 0
-    stem = f"companion-{records[0]['id']}" if args.id else f"companion-export-{today}"
+    stem = f"companion-{records[0]['id']}" if args.id else \
+        f"companion-{'practices' if args.practices else 'export'}-{today}"
     path = Path(args.output) if args.output else default_path(stem, FORMATS[args.format])
     write_private(path, text.encode("utf-8"))
-    print(f"Wrote {len(records)} session{'s' if len(records) != 1 else ''} to {path}. "
-          "It holds private notes: share it only with people you choose.", file=ctx.stdout)
+    print(f"Wrote {_counted(len(records), practised)} to {path}. It holds private notes: share "
+          "it only with people you choose.", file=ctx.stdout)
     return 0
+
+
+def render_practices(home: Path, day: date | None, fmt: str, today: date) -> str:
+    """The practices (oldest first) in one of FORMATS; markdown and text as the section that
+    follows the sessions, or a document of their own."""
+    if fmt == "csv":
+        return practices_csv(home, day, safe=_cell)
+    if fmt == "markdown":
+        return practices_markdown(home, day)
+    return practices_text(home, day)
+
+
+def _counted(sessions: int, practices: int) -> str:
+    parts = [f"{n} {what}{'' if n == 1 else 's'}" for n, what in
+             ((sessions, "session"), (practices, "practice")) if n]
+    return " and ".join(parts) or "nothing"
 
 
 def render(records: list[dict[str, Any]], fmt: str, today: date) -> str:

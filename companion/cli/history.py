@@ -8,7 +8,8 @@ from typing import Any
 
 from companion.data.names import display, format_number
 from companion.journal.history import Journal, started
-from companion.journal.practices import practice_lines
+from companion.journal.practice_render import practice_lines
+from companion.journal.practices import practice_rows
 from companion.journal.progress import number
 
 WIDTHS = {"emotion": 16, "urges": 24, "skills": 26}
@@ -17,28 +18,33 @@ WIDTHS = {"emotion": 16, "urges": 24, "skills": 26}
 def register(sub: _SubParsersAction) -> None:
     p = sub.add_parser("history", help="list saved sessions, newest first",
                        description="List saved sessions, newest first: date, strongest "
-                       "emotion, urges, skills tried, and whether the session was finished.")
-    p.add_argument("--json", action="store_true", help="print the list as JSON")
-    p.add_argument("-n", "--limit", type=int, metavar="N", help="show only the newest N")
+                       "emotion, urges, skills tried, and whether the session was finished; "
+                       "then the skills practised with `companion skill`.")
+    p.add_argument("--json", action="store_true",
+                   help='print {"sessions": [...], "practices": [...]} as JSON')
+    p.add_argument("-n", "--limit", type=int, metavar="N",
+                   help="show only the newest N sessions (and N practices)")
     p.set_defaults(handler=handle)
 
 
 def handle(args: Namespace, ctx: Any) -> int:
     records = Journal(ctx.home).records()
-    if args.limit is not None:
-        records = records[:max(args.limit, 0)]
-    rows = [row(r) for r in records]
+    limit = None if args.limit is None else max(args.limit, 0)
+    rows = [row(r) for r in records[:limit]]
     if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=2), file=ctx.stdout)
+        practices = practice_rows(ctx.home)[:limit]
+        print(json.dumps({"sessions": rows, "practices": practices}, ensure_ascii=False,
+                         indent=2), file=ctx.stdout)
         return 0
     if not rows:
         print("\n".join(["No saved sessions yet. Start one with `companion prepare`.",
-                         *practice_lines(ctx.home)]), file=ctx.stdout)
+                         *practice_lines(ctx.home, limit=limit)]), file=ctx.stdout)
         return 0
     lines = [_line({"id": "ID", "date": "DATE", "emotion": "EMOTION", "urges": "URGES",
                     "skills": "SKILLS", "status": "STATUS"})]
     lines += [_line(_cells(r)) for r in rows]
-    print("\n".join([*lines, "", *practice_lines(ctx.home)]).rstrip(), file=ctx.stdout)
+    print("\n".join([*lines, "", *practice_lines(ctx.home, limit=limit)]).rstrip(),
+          file=ctx.stdout)
     return 0
 
 

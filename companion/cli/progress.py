@@ -14,7 +14,8 @@ from companion.data.names import display, format_number
 from companion.errors import UsageError
 from companion.journal import progress
 from companion.journal.history import Journal
-from companion.journal.practices import practice_summary, summary_lines
+from companion.journal.practice_render import summary_lines
+from companion.journal.practices import practice_summary
 
 WIDTH = 48
 """Most characters a sparkline takes; longer histories are averaged into this many."""

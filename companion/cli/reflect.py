@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from argparse import Namespace, _SubParsersAction
+from datetime import date, timedelta
 from typing import Any
 
 from companion.errors import ExitCode, UsageError
@@ -55,6 +56,8 @@ def reflect_on(record: dict[str, Any], journal: Journal, settings: Any, args: Na
         when = (record.get("started_at") or "")[:10]
         io.prompter.say(f"{load_data(reflect.DATA)['intro']} (Session {record['id']}, {when}.)",
                         "info")
+        for line in practised_lately(settings.home, now().date()):
+            io.prompter.say(line, "info")
         flow = reflect.Reflection(
             record, reflection, source=io.source, prompter=io.prompter,
             safety=safety.for_home(settings.home, settings.region),
@@ -72,3 +75,13 @@ def reflect_on(record: dict[str, Any], journal: Journal, settings: Any, args: Na
               f"`companion reflect {record['id']}`.", file=ctx.stderr)
         return 0 if reflection["status"] == "stopped" else ExitCode.INCOMPLETE
     return 0
+
+
+def practised_lately(home: Any, today: date) -> list[str]:
+    """The look back at skills practised in the last days (reflect.toml [practices])."""
+    from companion.data import load_data
+    from companion.dialog import reflect
+    from companion.journal.practices import practice_summary
+
+    days = load_data(reflect.DATA)["practices"]["days"]
+    return reflect.look_back(practice_summary(home, today - timedelta(days=days - 1)))

@@ -22,13 +22,18 @@ def register(sub: _SubParsersAction) -> None:
                        "paired muscle relaxation, cold water, intense exercise, STOP, "
                        "self-soothe, riding the wave, willing hands, pros and cons, check the "
                        "facts, opposite action. With no NAME it asks which (your suggested "
-                       "skills first). In a terminal, space pauses and goes on and q stops. "
-                       "Each practice is saved, with how much it helped.")
+                       "skills first). Between the steps you can say pause, go on, slower, "
+                       "again, next or stop (it listens only while it is silent); in a "
+                       "terminal, space pauses and goes on and q stops. Each practice is "
+                       "saved, with how much it helped.")
     p.add_argument("name", nargs="*", metavar="NAME",
                    help='the skill, e.g. "paced breathing" (default: asks which)')
     p.add_argument("--minutes", type=float, metavar="N",
                    help="how long breathing, relaxation or riding the wave lasts "
                    "(default: the skill's own, 2-3)")
+    p.add_argument("--tones", action="store_true",
+                   help="paced breathing by soft tones instead of counting aloud (needs sound "
+                   "output; otherwise it counts)")
     p.add_argument("--list", action="store_true", help="list the skills and exit")
     p.add_argument("--typed", action="store_true", help="answer by typing instead of speaking")
     p.add_argument("--no-speak", action="store_true", help="show the guidance without speaking")
@@ -62,7 +67,13 @@ def run_skill(args: Namespace, ctx: Any, *, clock: Any = None,
     voice = voice_from(args)
     io = build_io(voice, ctx, json_mode=False)
     try:
-        guidance = guidance_for(io, voice, ctx, clock=clock, now=now)
+        guidance = guidance_for(io, voice, ctx, clock=clock, now=now, tones=args.tones)
+        if args.tones and not guidance.tones:
+            print("companion: note: tones need sound output; counting aloud instead.",
+                  file=ctx.stderr)
+        elif args.tones and skill is not None and not skill.has_tones:
+            print(f"companion: note: {skill.name} has no tones; --tones is not used.",
+                  file=ctx.stderr)
         if skill is None:
             record = guidance.choose(suggested_skills(ctx.home), minutes=args.minutes)
         else:
@@ -76,20 +87,30 @@ def run_skill(args: Namespace, ctx: Any, *, clock: Any = None,
 
 
 def guidance_for(io: Any, voice: Any, ctx: Any, *, json_mode: bool = False, clock: Any = None,
-                 now: Callable[[], datetime] | None = None, region: str | None = None) -> Any:
+                 now: Callable[[], datetime] | None = None, region: str | None = None,
+                 tones: bool = False) -> Any:
     """The guide for a command's answer source and prompter (SessionIO from build_io): what
-    `prepare` calls to offer a skill at its end, or inside the safety response."""
+    `prepare` calls to offer a skill at its end, or inside the safety response. It listens
+    between steps when answers come from a live microphone; tones sound through the speech
+    output (a mark on screen without one), and `tones` paces breathing by them when they can
+    sound."""
     from companion.cli.options import now as local_now
     from companion.guide.guidance import Guidance
-    from companion.guide.player import SystemClock
+    from companion.guide.hearing import gap_ears
+    from companion.guide.ports import SystemClock
+    from companion.guide.scripts import builtin
+    from companion.guide.tone import Chime, sound_output
     from companion.journal.practices import PracticeStore
     from companion.safety.response import HomeResponder
 
     ui = ctx.stderr if json_mode else ctx.stdout
+    chime = Chime(builtin().tones, sound_output(io.prompter) if voice.speak else None,
+                  show=lambda text: print(text, file=ui, flush=True))
     return Guidance(source=io.source, prompter=io.prompter, store=PracticeStore(ctx.home),
                     responder=HomeResponder(ctx.home, region), clock=clock or SystemClock(),
                     now=now or local_now, voice_on=voice.speak, mode=io.mode,
-                    keys=lambda: _keys(ctx.stdin, ui), tone=lambda name: _bell(ui))
+                    keys=lambda: _keys(ctx.stdin, ui), tone=chime,
+                    tones=tones and chime.audible, ears=gap_ears(io.source))
 
 
 @contextlib.contextmanager
@@ -98,17 +119,10 @@ def _keys(stdin: Any, ui: Any) -> Iterator[Any]:
     from companion.guide.keys import KeyControls, terminal_keys
     from companion.guide.offer import words
 
-    said = words()
-    with terminal_keys(stdin, show=lambda text: print(text, file=ui, flush=True),
-                       paused_note=said["paused"]) as controls:
+    with terminal_keys(stdin) as controls:
         if isinstance(controls, KeyControls):
-            print(said["keys"], file=ui, flush=True)
+            print(words()["keys"], file=ui, flush=True)
         yield controls
-
-
-def _bell(ui: Any) -> None:
-    """A tone where the script has one: a mark on screen (no sound yet)."""
-    print("  (bell)", file=ui, flush=True)
 
 
 def _note_minutes(skill: Any, minutes: float | None, ctx: Any) -> None:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from companion.data import load_data
-from companion.data.names import display
+from companion.data.names import display, format_number
 from companion.dialog.engine import Dialog
 from companion.dialog.session import RETRY, kept_entry, unclear_attempts
 from companion.interfaces import AnswerSource, Prompt, Prompter, Reply
@@ -54,6 +54,26 @@ def questions(record: dict[str, Any], reflection: dict[str, Any]) -> list[Questi
         out.append(_question(data, "urge_general", "urge", GENERAL_URGE))
     out.append(_question(data, "remember", "remember"))
     return out
+
+
+def look_back(summary: list[dict[str, Any]]) -> list[str]:
+    """The skills practised lately, counted: "You practised paced breathing 3 times this week;
+    on average it helped 6 out of 10." `summary` is journal.practices.practice_summary for the
+    last [practices] days (most practised first); [] when nothing was practised."""
+    said = load_data(DATA)["practices"]
+    lines = []
+    for entry in summary[:said["most"]]:
+        n = entry["practices"]
+        times = said["once"] if n == 1 else said["twice"] if n == 2 else \
+            said["times"].format(n=n)
+        name = entry["name"]
+        skill = name[0].lower() + name[1:] if name[1:2].islower() else name  # but "STOP"
+        if entry["average_help"] is None:
+            lines.append(said["unrated"].format(skill=skill, times=times))
+        else:
+            lines.append(said["rated"].format(skill=skill, times=times,
+                                              helped=format_number(entry["average_help"])))
+    return lines
 
 
 class Reflection:

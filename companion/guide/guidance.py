@@ -16,6 +16,8 @@ from companion.data.names import format_number
 from companion.dialog.engine import Dialog
 from companion.errors import SessionInterrupted
 from companion.guide.answers import readback
+from companion.guide.between import BetweenSteps
+from companion.guide.controls import Ears
 from companion.guide.model import Guide, Question, Skill, Step
 from companion.guide.offer import Asker, Asking, choose_skill, offer_skill, words
 from companion.guide.player import SLICE, Clock, Controls, NoControls, play
@@ -47,13 +49,17 @@ class Guidance:
                  responder: Responder, clock: Clock, now: Callable[[], datetime],
                  voice_on: bool, mode: str,
                  keys: Callable[[], AbstractContextManager[Controls]] = no_keys,
-                 tone: Callable[[str], None] | None = None, guide: Guide | None = None) -> None:
+                 tone: Callable[[str], None] | None = None, tones: bool = False,
+                 ears: Ears | None = None, guide: Guide | None = None) -> None:
         """`clock` times the guidance (player pauses, counts); `now` stamps the record; `keys`
-        gives the controls for the length of a timed skill (terminal keys, or none)."""
+        gives the controls for the length of a timed skill (terminal keys, or none); `ears`
+        hear the client between steps (voice control; None: not listening then); `tone` plays
+        a named tone, and `tones` paces breathing by tones instead of counting aloud."""
         self.source, self.prompter, self.store, self.responder = source, prompter, store, responder
         self.clock, self.now, self.voice_on, self.mode = clock, now, voice_on, mode
-        self.keys, self.tone = keys, tone
+        self.keys, self.tone, self.tones, self.ears = keys, tone, tones, ears
         self.guide = guide or builtin()
+        self.control_words = self.guide.controls or builtin().controls
         self.words = words()
         self.first_question = load_data("dialog.toml")["first_question"]
 
@@ -68,10 +74,12 @@ class Guidance:
 
     def dialog_for(self, record: dict[str, Any]) -> Dialog:
         """The engine, with safety triage of every reply recorded in the practice."""
-        guard = Triage(record["safety"], responder=self.responder, say=self.prompter.say,
-                       save=lambda: self._keep(record), now=self._stamp)
-        return Dialog(self.source, self.prompter, guard=guard,
+        return Dialog(self.source, self.prompter, guard=self._triage(record),
                       note=lambda event: self._note(record, event))
+
+    def _triage(self, record: dict[str, Any]) -> Triage:
+        return Triage(record["safety"], responder=self.responder, say=self.prompter.say,
+                      save=lambda: self._keep(record), now=self._stamp)
 
     def choose(self, suggested: Iterable[str] = (), *, minutes: float | None = None,
                offered_by: str = "command") -> dict[str, Any] | None:
@@ -111,12 +119,17 @@ class Guidance:
     def practise(self, skill: Skill, *, minutes: float | None = None,
                  record: dict[str, Any] | None = None, dialog: Asker | None = None,
                  offered_by: str = "command") -> dict[str, Any]:
-        """Guide `skill` and ask how much it helped; returns the practice as saved.
+        """Guide `skill` and ask how much it helped; returns the practice as saved. The
+        practice is held (locked) meanwhile, so no other window deletes it half-way.
 
         Ctrl-C saves it as stopped and raises SessionInterrupted."""
         if record is None:
             record = new_practice(self.now(), mode=self.mode, offered_by=offered_by)
-        asker = dialog or self.dialog_for(record)
+        with self.store.hold(record["id"]):
+            return self._practise(skill, minutes, record, dialog or self.dialog_for(record))
+
+    def _practise(self, skill: Skill, minutes: float | None, record: dict[str, Any],
+                  asker: Asker) -> dict[str, Any]:
         timed = skill.kind == "timed"
         repeats = timed and skill.minutes is not None
         record.update(skill=skill.id, name=skill.name, kind=skill.kind, started_at=self._stamp(),
@@ -151,10 +164,21 @@ class Guidance:
             skill = replace(skill, caution=None)  # said, and agreed to
         speaker = PrompterSpeaker(self.prompter, self.clock, voice_on=self.voice_on)
         with self.keys() as controls:
+            keys_on = not isinstance(controls, NoControls)
+            between = BetweenSteps(
+                self.control_words, self.ears, speaker=speaker, ask=asker.ask,
+                show_note=(lambda: self.prompter.say(self.words["paused"], "screen")) if keys_on
+                else (lambda: None),
+                triage=lambda: self._triage(record), note=lambda e: self._note(record, e))
+            if between.listener is not None:
+                asker.say(self.control_words.say["listening"], "info")
             practice = play(skill, minutes=minutes, speaker=speaker, clock=self.clock,
-                            controls=controls, tone=self.tone)
+                            controls=controls, listener=between.listener, tone=self.tone,
+                            tones=self.tones, notice=between.notice,
+                            screen=lambda text: self.prompter.say(text, "screen"))
         record["steps_done"] = practice.steps_done
-        return practice.stopped_by, practice.seconds
+        record["tones"] = bool(self.tones and skill.has_tones)
+        return ("safety" if between.safety_stop else practice.stopped_by), practice.seconds
 
     def _interactive(self, skill: Skill, asker: Asker, record: dict[str, Any]) -> str | None:
         """Speak the steps, ask the questions (back goes to the one before), read back."""

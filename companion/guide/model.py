@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import string
-from dataclasses import dataclass
-from typing import TypeAlias
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
 
 from companion.errors import CompanionError, ExitCode
 
@@ -14,7 +15,11 @@ EMOTIONS = frozenset(
 )
 SKILL_KINDS = frozenset({"timed", "interactive"})
 QUESTION_KINDS = frozenset({"free", "intensity", "emotions", "urges"})
-TONES = frozenset({"bell"})
+TONES = frozenset({"bell", "in", "out"})
+BREATH_TONES = frozenset({"in", "out"})
+"""Tones that mark a breath change: heard only in a skill's tones mode, instead of the counting."""
+MODES = frozenset({"counts", "tones"})
+"""How a skill with breath tones is paced: counted aloud (the default) or by soft tones."""
 MAX_COUNT = 10  # count words exist for "two" .. "ten"
 DERIVED_FIELDS = ("feeling", "urge", "opposite")  # filled from [skill.actions] for readback
 ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -39,7 +44,10 @@ class Step:
     seconds: float | None = None
     """The step lasts this long from its start, speech included (for exact timers)."""
     tone: str | None = None
-    """A tone played just before the text, where the app can play one."""
+    """A tone played just before the text, where the app can play one ("bell"); a breath tone
+    ("in", "out") is played only in tones mode, and then stands for the text and its count."""
+    only: str | None = None
+    """"counts" or "tones": a step said only when the skill is paced that way."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +99,11 @@ class Skill:
     lookup: str | None = None
     actions: tuple[Action, ...] = ()
 
+    @property
+    def has_tones(self) -> bool:
+        """Whether the skill can be paced by breath tones instead of counting aloud."""
+        return any(s.tone in BREATH_TONES for s in spoken_steps(self))
+
 
 @dataclass(frozen=True)
 class Guide:
@@ -99,6 +112,19 @@ class Guide:
     skills: tuple[Skill, ...]
     end_question: str
     source: str
+    controls: Any = None
+    """The words for hands-free control between steps (guide.controls.ControlWords), when the
+    file has a [controls] table."""
+    tones: Mapping[str, Any] = field(default_factory=dict)
+    """Each tone's sound (guide.tone.ToneSpec by name), from the file's [tones] table."""
+
+
+def spoken_steps(skill: Skill) -> list[Step]:
+    """Every spoken step of a skill, those inside its repeat block included."""
+    out: list[Step] = []
+    for part in skill.steps:
+        out += part.steps if isinstance(part, Repeat) else [part] if isinstance(part, Step) else []
+    return out
 
 
 def normalise(text: str) -> str:

@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import logging
-import time
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
 
 from companion.guide.answers import questions, readback
-from companion.guide.model import GuideError, Repeat, Skill, Step
+from companion.guide.model import BREATH_TONES, GuideError, Repeat, Skill, Step
+from companion.guide.ports import (
+    Clock,
+    Controls,
+    Listener,
+    NoControls,
+    SimClock,
+    SimSpeaker,
+    Speaker,
+    SystemClock,
+    estimate_speech,
+)
 
 __all__ = [
     "Clock",
     "Controls",
+    "Listener",
     "NoControls",
     "Practice",
     "Speaker",
@@ -26,49 +37,14 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-COMMANDS = frozenset({"stop", "pause", "resume", "slower", "again", "next"})
+COMMANDS = frozenset({"stop", "pause", "resume", "toggle", "slower", "again", "next"})
+"""toggle: pause, or go on when paused (the space key)."""
 SLICE = 0.1  # seconds: the longest sleep between two polls of the controls
+HEAR_SLICE = 0.5  # seconds: the longest a listener waits for speech to begin between key polls
 SLOWER = 1.25  # each "slower" stretches every later pause and beat by this
 MAX_SCALE = 2.0  # never slower than twice the scripted pace
 CAUTION_PAUSE = 2.0  # seconds of silence after a skill's caution
 COUNT_WORDS = ("", "", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
-
-
-class Speaker(Protocol):
-    """Says a line aloud, returning only when it has been spoken."""
-
-    def say(self, text: str) -> None: ...
-
-
-class Clock(Protocol):
-    """Time in seconds, and a way to let it pass."""
-
-    def now(self) -> float: ...
-
-    def sleep(self, seconds: float) -> None: ...
-
-
-class Controls(Protocol):
-    """The client's latest command, or None; read only between spoken lines."""
-
-    def poll(self) -> str | None: ...
-
-
-class SystemClock:
-    """The real clock: monotonic seconds (never jumps with the wall clock), and time.sleep."""
-
-    def now(self) -> float:
-        return time.monotonic()
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
-
-
-class NoControls:
-    """Controls for a run nobody steers."""
-
-    def poll(self) -> str | None:
-        return None
 
 
 @dataclass(frozen=True)
@@ -88,11 +64,6 @@ class Practice:
     """Spoken steps finished, counting every round of a repeat block and the caution."""
 
 
-def estimate_speech(text: str) -> float:
-    """Rough seconds to say `text` aloud, at about 150 words a minute."""
-    return len(text.split()) / 2.5
-
-
 class _Stopped(Exception):
     """Raised inside a run to unwind it when the client says stop."""
 
@@ -107,9 +78,16 @@ class _Run:
         controls: Controls,
         show: Callable[[str], None] | None,
         tone: Callable[[str], None] | None,
+        *,
+        listener: Listener | None = None,
+        notice: Callable[[str], None] | None = None,
+        tones: bool = False,
+        screen: Callable[[str], None] | None = None,
     ) -> None:
         self.speaker, self.clock, self.controls = speaker, clock, controls
         self.show, self.tone = show, tone
+        self.listener, self.notice = listener, notice or (lambda event: None)
+        self.tones, self.screen = tones, screen
         self.scale = 1.0
         self.words, self.speaking = 0, 0.0  # measured, to foresee how long lines will take
         self.paused = 0.0
@@ -141,14 +119,20 @@ class _Run:
 
     def speak_step(self, step: Step) -> str | None:
         start = self.t()
-        if step.tone and self.tone is not None:
+        breath = step.tone in BREATH_TONES
+        if step.tone and self.tone is not None and (self.tones or not breath):
             self.tone(step.tone)
-        self.say(step.text)
-        for beat in range(1, step.count or 0):
-            command = self.wait_until(start + beat * self.scale)
-            if command is not None:
-                return command
-            self.say(COUNT_WORDS[beat + 1])
+        if self.tones and breath:  # the tone stands for the words and the count
+            for show in (self.show, self.screen):
+                if show is not None:
+                    show(step.text)
+        else:
+            self.say(step.text)
+            for beat in range(1, step.count or 0):
+                command = self.wait_until(start + beat * self.scale)
+                if command is not None:
+                    return command
+                self.say(COUNT_WORDS[beat + 1])
         if step.count:
             end = start + step.count * self.scale
         elif step.seconds:
@@ -158,38 +142,68 @@ class _Run:
         return self.wait_until(max(end, self.t()) + step.pause * self.scale)
 
     def wait_until(self, target: float) -> str | None:
-        """Sleep in short slices until practice time `target`, obeying the controls.
+        """Wait until practice time `target`, listening (or sleeping in short slices) between
+        polls of the keys, and obeying what the client asks.
 
         Returns "again" or "next" when the client asks for one; raises _Stopped on "stop".
         """
         while True:
             command = self.controls.poll()
+            if command is None:
+                remaining = target - self.t()
+                if remaining <= 1e-9:
+                    return None
+                command = self.listen(remaining)
             if command == "stop":
                 raise _Stopped
-            if command == "pause":
-                self.hold()
-            elif command == "slower":
-                self.scale = min(self.scale * SLOWER, MAX_SCALE)
-                log.debug("slower: pauses now x%.2f", self.scale)
+            if command in ("pause", "toggle"):
+                command = self.hold()
+            if command == "slower":
+                target = self.slow_down(target)
             elif command in ("again", "next"):
                 return command
             elif command is not None and command not in COMMANDS:
                 log.debug("ignoring unknown control %r", command)
-            remaining = target - self.t()
-            if remaining <= 1e-9:
-                return None
-            self.clock.sleep(min(SLICE, remaining))
 
-    def hold(self) -> None:
-        """Paused: wait quietly for resume (or stop); the time does not count."""
+    def listen(self, remaining: float) -> str | None:
+        """A command heard within `remaining` seconds (at most HEAR_SLICE); with nothing to
+        listen with, or no time passing while listening (input over), a short sleep."""
+        if self.listener is not None:
+            began = self.clock.now()
+            command = self.listener.listen(min(remaining, HEAR_SLICE))
+            if command is not None or self.clock.now() - began > 1e-9:
+                return command
+        self.clock.sleep(min(SLICE, remaining))
+        return None
+
+    def slow_down(self, target: float) -> float:
+        """Stretch every later pause and beat, and the rest of this one, up to MAX_SCALE."""
+        scale = min(self.scale * SLOWER, MAX_SCALE)
+        if scale <= self.scale + 1e-9:
+            self.notice("slowest")
+            return target
+        factor, self.scale = scale / self.scale, scale
+        log.debug("slower: pauses now x%.2f", self.scale)
+        self.notice("slower")
+        now = self.t()
+        return now + max(target - now, 0.0) * factor
+
+    def hold(self) -> str | None:
+        """Paused: wait quietly for go on (or stop); the time does not count. Returns "again"
+        or "next" when one of those ended the pause."""
         began = self.clock.now()
         try:
-            while (command := self.controls.poll()) != "resume":
+            self.notice("paused")
+            while True:
+                command = self.controls.poll() or self.listen(math.inf)
                 if command == "stop":
                     raise _Stopped
-                self.clock.sleep(SLICE)
+                if command in ("resume", "toggle", "again", "next"):
+                    break
         finally:
             self.paused += self.clock.now() - began
+        self.notice("resumed")
+        return command if command in ("again", "next") else None
 
     def repeat(self, block: Repeat, budget: float, outro: list[Step]) -> None:
         """Rounds of the block until one more would end over half a round past `budget`.
@@ -221,10 +235,18 @@ def play(
     controls: Controls | None = None,
     show: Callable[[str], None] | None = None,
     tone: Callable[[str], None] | None = None,
+    listener: Listener | None = None,
+    notice: Callable[[str], None] | None = None,
+    tones: bool = False,
+    screen: Callable[[str], None] | None = None,
 ) -> Practice:
     """Guide a timed skill aloud, for `minutes` (default the skill's) if it has a repeat block.
 
     `show` receives every line as it is spoken (for the screen), `tone` every tone's name.
+    `controls` are polled (keys) and `listener` heard (voice) only between spoken lines;
+    `notice` hears "paused", "resumed", "slower" and "slowest" as they happen. With `tones`,
+    a skill with breath tones is paced by them: each such step's tone plays, its text goes to
+    `screen` (shown, not spoken) and its count is silent.
     """
     if skill.kind != "timed":
         raise GuideError(
@@ -236,7 +258,8 @@ def play(
         raise GuideError(f"Minutes must be above zero, not {minutes}.")
     if minutes is not None and not any(isinstance(p, Repeat) for p in skill.steps):
         log.info("%s has a fixed length; minutes are not used", skill.id)
-    run = _Run(speaker, clock, controls or NoControls(), show, tone)
+    run = _Run(speaker, clock, controls or NoControls(), show, tone, listener=listener,
+               notice=notice, tones=tones and skill.has_tones, screen=screen)
     stopped_by: str | None = None
     try:
         _perform(run, skill, minutes)
@@ -250,7 +273,8 @@ def play(
 def _perform(run: _Run, skill: Skill, minutes: float | None) -> None:
     if skill.caution:
         run.step(Step(skill.caution, pause=CAUTION_PAUSE))
-    parts = skill.steps
+    mode = "tones" if run.tones else "counts"
+    parts = [p for p in skill.steps if not isinstance(p, Step) or p.only in (None, mode)]
     for i, part in enumerate(parts):
         if isinstance(part, Repeat):
             outro = [p for p in parts[i + 1 :] if isinstance(p, Step)]
@@ -259,42 +283,18 @@ def _perform(run: _Run, skill: Skill, minutes: float | None) -> None:
             run.step(part)
 
 
-class _SimClock:
-    """Virtual time for timeline(): sleeping only moves the hands."""
-
-    def __init__(self) -> None:
-        self.time = 0.0
-
-    def now(self) -> float:
-        return self.time
-
-    def sleep(self, seconds: float) -> None:
-        self.time += seconds
-
-
-class _SimSpeaker:
-    """Records each line at its virtual time, and lets the estimated speaking time pass."""
-
-    def __init__(self, clock: _SimClock, speaking: Callable[[str], float]) -> None:
-        self.clock, self.speaking = clock, speaking
-        self.lines: list[tuple[float, str]] = []
-
-    def say(self, text: str) -> None:
-        self.lines.append((round(self.clock.time, 3), text))
-        self.clock.sleep(self.speaking(text))
-
-
 def timeline(
     skill: Skill,
     minutes: float | None = None,
     *,
     speaking: Callable[[str], float] = estimate_speech,
+    tones: bool = False,
 ) -> list[tuple[float, str]]:
-    """The schedule play() follows, as (seconds from start, line); pure, no waiting.
+    """The schedule play() follows, as (seconds from start, line spoken); pure, no waiting.
 
     Computed by playing on virtual time, so a text-only mode has exactly the same timings.
     """
-    clock = _SimClock()
-    speaker = _SimSpeaker(clock, speaking)
-    play(skill, minutes=minutes, speaker=speaker, clock=clock)
+    clock = SimClock()
+    speaker = SimSpeaker(clock, speaking)
+    play(skill, minutes=minutes, speaker=speaker, clock=clock, tones=tones)
     return speaker.lines

@@ -8,12 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from companion.data import DataError, parse_toml, read_text
+from companion.guide.controls import parse_controls
 from companion.guide.finder import find_skill, match_key, suggest
 from companion.guide.model import (
+    BREATH_TONES,
     DERIVED_FIELDS,
     EMOTIONS,
     ID,
     MAX_COUNT,
+    MODES,
     QUESTION_KINDS,
     SKILL_KINDS,
     TONES,
@@ -26,14 +29,16 @@ from companion.guide.model import (
     Skill,
     Step,
     fields,
+    spoken_steps,
 )
+from companion.guide.tone import parse_tones
 
 __all__ = ["DATA_FILE", "GuideError", "builtin", "find_skill", "load", "suggest"]
 
 DATA_FILE = "skills_guided.toml"
 """The packaged skills, under companion/data (a clinician reviews it there)."""
 SCHEMA_VERSION = 1
-_TOP_KEYS = {"schema_version", "end_question", "skill"}
+_TOP_KEYS = {"schema_version", "end_question", "skill", "controls", "tones"}
 _SKILL_KEYS = {
     "id",
     "name",
@@ -48,7 +53,7 @@ _SKILL_KEYS = {
     "lookup",
     "actions",
 }
-_SPOKEN_KEYS = {"text", "pause", "count", "seconds", "tone"}
+_SPOKEN_KEYS = {"text", "pause", "count", "seconds", "tone", "only"}
 _QUESTION_KEYS = {"id", "question", "hint", "kind", "pause"}
 _ACTION_KEYS = {"names", "urge", "opposite"}
 
@@ -76,7 +81,9 @@ def load(path: Path | str | None = None) -> Guide:
     if not skills:
         raise GuideError(f"{where}: no [[skill]] tables.")
     _unique_names(skills, where)
-    return Guide(skills, _text(data, "end_question", where), where)
+    controls = parse_controls(data["controls"], where) if "controls" in data else None
+    tones = parse_tones(data["tones"], where) if "tones" in data else {}
+    return Guide(skills, _text(data, "end_question", where), where, controls, tones)
 
 
 @cache
@@ -172,12 +179,16 @@ def _spoken(raw: Any, where: str) -> Step:
     tone = raw.get("tone")
     if tone is not None and tone not in TONES:
         raise GuideError(f"{where}: unknown tone '{tone}' (use one of {', '.join(sorted(TONES))}).")
+    only = raw.get("only")
+    if only is not None and only not in MODES:
+        raise GuideError(f"{where}: only must be one of {', '.join(sorted(MODES))}, not {only!r}.")
     return Step(
         text=_text(raw, "text", where),
         pause=_number(raw, "pause", where) if "pause" in raw else 0.0,
         count=count,
         seconds=_number(raw, "seconds", where, positive=True) if "seconds" in raw else None,
         tone=tone,
+        only=only,
     )
 
 
@@ -195,11 +206,16 @@ def _check_timed(skill: Skill, where: str) -> None:
         raise GuideError(f"{where}: minutes is set but there is no repeat block to fill them.")
     if not skill.steps:
         raise GuideError(f"{where}: no steps.")
+    if any(s.only for s in spoken_steps(skill)) and not skill.has_tones:
+        raise GuideError(f"{where}: only = ... is for skills with breath tones "
+                         f"({', '.join(sorted(BREATH_TONES))}).")
 
 
 def _check_interactive(skill: Skill, where: str) -> None:
     if any(isinstance(p, Repeat) for p in skill.steps) or skill.minutes is not None:
         raise GuideError(f"{where}: an interactive skill has no repeat block or minutes.")
+    if skill.has_tones or any(s.only for s in spoken_steps(skill)):
+        raise GuideError(f"{where}: breath tones and only = ... are for timed skills.")
     ids = [p.id for p in skill.steps if isinstance(p, Question)]
     if not ids:
         raise GuideError(f"{where}: an interactive skill needs at least one question step.")

@@ -59,6 +59,19 @@ def replace_file(path: Path, data: bytes,
                 pass
 
 
+def remove_file(path: Path) -> bool:
+    """Delete `path` durably (the folder's entry too); False when it was already gone."""
+    try:
+        path.unlink()
+        _fsync_dir(path.parent)
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise StorageError(f"Cannot delete {path}: {exc.strerror or exc}. Check the "
+                           "permissions of the data folder.") from exc
+    return True
+
+
 def write_json(path: Path, data: Any) -> None:
     """Atomically replace `path` with `data` as pretty JSON."""
     write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")

@@ -1,25 +1,28 @@
-"""Guided-skill practices: one file each under <home>/practices/, and what history, progress
-and export show of them."""
+"""Guided-skill practices: one file each under <home>/practices/ (saved, found, deleted), and
+the rows and per-skill summary that history, progress, export and reflect read."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from companion.data.names import format_number
-from companion.errors import RecordError, StorageError
-from companion.journal.atomic import ensure_private_dir, replace_file
+from companion.errors import RecordError, SessionBusy, StorageError
+from companion.journal import lock
+from companion.journal.atomic import ensure_private_dir, remove_file, replace_file
 
 log = logging.getLogger(__name__)
 FOLDER = "practices"
 SCHEMA_VERSION = 1
 ID_PATTERN = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{4}$")
+DAY_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+LAST = "last"
 STATUSES = ("not_started", "in_progress", "completed", "stopped")
 """not_started: a skill was offered or asked for but none was begun (kept only when the safety
 response was given meanwhile, so that is never lost)."""
@@ -38,6 +41,7 @@ def new_practice(started: datetime, *, mode: str, offered_by: str) -> dict[str, 
         "started_at": started.isoformat(timespec="seconds"), "finished_at": None,
         "minutes_asked": None, "seconds": 0.0, "status": "not_started", "stopped_by": None,
         "helped": None, "answers": {}, "readback": [], "mode": mode, "offered_by": offered_by,
+        "tones": False,
         "events": [], "safety": {"crisis": False, "notice_shown": False, "triggers": []},
     }
 
@@ -51,6 +55,50 @@ class PracticeStore:
 
     def path(self, practice_id: str) -> Path:
         return self.folder / f"{practice_id}.json"
+
+    def lock_path(self, practice_id: str) -> Path:
+        return self.folder / f".{practice_id}.lock"
+
+    @contextlib.contextmanager
+    def hold(self, practice_id: str) -> Iterator[None]:
+        """Keep the practice to this process while it is guided; SessionBusy when another
+        window has it (the OS releases the lock if companion dies)."""
+        ensure_private_dir(self.folder)
+        try:
+            with lock.hold(self.lock_path(practice_id)):
+                yield
+        except lock.Held:
+            raise SessionBusy(f"Practice {practice_id} is being guided in another companion "
+                              "window right now. Finish or stop it there, then try again.") \
+                from None
+
+    def forget(self, practice_id: str) -> bool:
+        """Delete one practice's file (False when it was gone already); SessionBusy, deleting
+        nothing, while another window is guiding it."""
+        with self.hold(practice_id):
+            return remove_file(self.path(practice_id))
+
+    def resolve(self, ref: str) -> list[str]:
+        """The practice ids `ref` names: an id or a unique prefix of one, `last` (the newest),
+        or a day (YYYY-MM-DD: every practice begun that day). RecordError when none match."""
+        ref = ref.strip().lower()
+        records = self.records()
+        if ref == LAST:
+            if not records:
+                raise RecordError("There are no saved practices.")
+            return [records[0]["id"]]
+        if DAY_PATTERN.match(ref):
+            ids = [r["id"] for r in records if (r.get("started_at") or "")[:10] == ref]
+        else:
+            ids = [r["id"] for r in records if ref and r["id"].startswith(ref)]
+            if len(ids) > 1:
+                raise RecordError(f"'{ref}' matches {len(ids)} practices: "
+                                  f"{', '.join(ids[:12])}. Type more of the id, or give a day "
+                                  "(YYYY-MM-DD) to mean all of that day's.")
+        if not ids:
+            raise RecordError(f"No practice matches '{ref}'. `companion history` lists them "
+                              "with their days; `companion history --json` with their ids.")
+        return ids
 
     def save(self, record: dict[str, Any]) -> Path:
         """Write the practice now (a new file or a replacement of its own)."""
@@ -115,7 +163,9 @@ def upgrade(record: dict[str, Any], where: str) -> dict[str, Any]:
 def practice_rows(home: Path, since: date | None = None) -> list[dict[str, Any]]:
     """One JSON-ready row per practice of a skill (newest first), from the day `since` on.
 
-    For `history --json`, `export` (csv) and `progress`; practices never begun are left out."""
+    For `history --json`, `export`, `progress` and `reflect`; practices never begun are left
+    out. `stopped`: ended before its end (by the client, Ctrl-C, input ending or the safety
+    response); `helped` is the 0-10 answer to "how much did that help?" (None if not given)."""
     rows = []
     for record in PracticeStore(home).records():
         when = _started(record)
@@ -127,20 +177,12 @@ def practice_rows(home: Path, since: date | None = None) -> list[dict[str, Any]]
             "date": when.strftime("%Y-%m-%d %H:%M") if when else "?",
             "skill": record["skill"], "name": record.get("name") or record["skill"],
             "kind": record.get("kind"), "minutes": round(float(record.get("seconds") or 0) / 60, 1),
-            "status": record.get("status"), "stopped_by": record.get("stopped_by"),
+            "status": record.get("status"), "stopped": record.get("status") == "stopped",
+            "stopped_by": record.get("stopped_by"),
             "helped": helped if isinstance(helped, int | float) else None,
             "offered_by": record.get("offered_by"),
         })
     return rows
-
-
-def practice_lines(home: Path, since: date | None = None, limit: int | None = None) -> list[str]:
-    """The practices as terminal lines under a heading (for `history`); [] when there are none."""
-    rows = practice_rows(home, since)[:limit]
-    if not rows:
-        return []
-    return ["Skills practised:", *(f"  {r['date']:<16}  {_clip(r['name'], 32):<32}  "
-                                   f"{_minutes(r['minutes']):>8}  {_status(r)}" for r in rows)]
 
 
 def practice_summary(home: Path, since: date | None = None) -> list[dict[str, Any]]:
@@ -165,54 +207,9 @@ def practice_summary(home: Path, since: date | None = None) -> list[dict[str, An
     return sorted(out, key=lambda e: (-e["practices"], e["name"]))
 
 
-def summary_lines(summary: list[dict[str, Any]]) -> list[str]:
-    """practice_summary as a terminal table (for `progress`); [] when nothing was practised."""
-    if not summary:
-        return []
-    lines = [f"{'Skills practised with companion':<36}{'times':>8}  helped (0-10)"]
-    for e in summary:
-        helped = "-" if e["average_help"] is None else \
-            f"{format_number(e['average_help'])} ({e['ratings']} rating" \
-            f"{'s' if e['ratings'] != 1 else ''})"
-        lines.append(f"  {_clip(e['name'], 33):<34}{e['practices']:>8}  {helped}")
-    return lines
-
-
-def practices_markdown(home: Path, since: date | None = None) -> str:
-    """The practices as a Markdown section, oldest first (for `export`); "" when none."""
-    rows = list(reversed(practice_rows(home, since)))
-    if not rows:
-        return ""
-    lines = ["## Skills practised", "", "| Date | Skill | Minutes | Status | Helped (0-10) |",
-             "| --- | --- | --- | --- | --- |"]
-    lines += [f"| {r['date']} | {_cell(r['name'])} | {format_number(r['minutes'])} | "
-              f"{_status(r, rating=False)} | "
-              f"{'-' if r['helped'] is None else format_number(r['helped'])} |" for r in rows]
-    return "\n".join(lines) + "\n"
-
-
 def _started(record: dict[str, Any]) -> datetime | None:
     try:
         when = datetime.fromisoformat(record.get("started_at") or "")
     except (TypeError, ValueError):
         return None
     return when if when.tzinfo else when.astimezone()
-
-
-def _status(row: dict[str, Any], rating: bool = True) -> str:
-    status = (row["status"] or "?").replace("_", " ")
-    if rating and row["helped"] is not None:
-        status += f", helped {format_number(row['helped'])}/10"
-    return status
-
-
-def _minutes(value: float) -> str:
-    return "<1 min" if value < 1 else f"{format_number(round(value))} min"
-
-
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[:width - 1] + "…"
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "/")

@@ -69,7 +69,7 @@ def test_history_newest_first(journal):
 
 def test_history_json_and_limit(journal):
     code, out, _ = run_cli(["history", "--json", "-n", "1"], journal)
-    rows = json.loads(out)
+    rows = json.loads(out)["sessions"]
     assert code == 0 and [r["id"] for r in rows] == ["aab222"]
     assert rows[0]["top_emotion"] == "sadness" and rows[0]["intensity"] == 8
     assert rows[0]["complete"] is False and rows[0]["urges"] == ["isolation"]
@@ -78,7 +78,8 @@ def test_history_json_and_limit(journal):
 def test_history_of_nothing(companion_home):
     code, out, _ = run_cli(["history"], companion_home)
     assert code == 0 and "No saved sessions yet" in out
-    assert json.loads(run_cli(["history", "--json"], companion_home)[1]) == []
+    assert json.loads(run_cli(["history", "--json"], companion_home)[1]) == \
+        {"sessions": [], "practices": []}
 
 
 def test_history_survives_damaged_stray_and_newer_files(journal, caplog):
@@ -312,7 +313,7 @@ def test_an_unknown_urge_shows_in_the_clients_words_with_its_rating(companion_ho
     code, out, _ = run_cli(["history"], companion_home)
     assert code == 0 and "text him forty times 8" in out.replace("…", "")
     assert "d44444" in out and " - " not in out.split("d44444")[1].split("\n")[0][30:60]
-    row = json.loads(run_cli(["history", "--json"], companion_home)[1])[0]
+    row = json.loads(run_cli(["history", "--json"], companion_home)[1])["sessions"][0]
     assert row["urges"] == [] and row["urges_said"] == "text him forty times"
     code, out, _ = run_cli(["export", "d44", "--format", "csv", "--output", "-"], companion_home)
     rows = list(csv.DictReader(io.StringIO(out)))

@@ -9,6 +9,7 @@ import os
 import pty
 import termios
 
+import numpy as np
 import pytest
 
 from companion.cli.main import Context, build_parser, main
@@ -17,12 +18,14 @@ from companion.errors import ExitCode, SessionInterrupted
 from companion.guide.keys import KeyControls, terminal_keys
 from companion.guide.player import NoControls, estimate_speech, timeline
 from companion.guide.scripts import builtin
-from companion.journal.practices import PracticeStore, practice_lines, practice_rows
+from companion.journal.practice_render import practice_lines
+from companion.journal.practices import PracticeStore, practice_rows
 from companion.safety.policy import load as load_policy
 from tests.fakes import RecordingSpeaker, ScriptedAnswers, StepClock, run_cli
 from tests.guide.fakes import FakeClock
 
 SKILLS = {s.id: s for s in builtin().skills}
+SKILLS_TONES = builtin().tones
 PROS_AND_CONS = "to drink\nquick relief\na hangover\nkeep my streak\nsitting with it\n7\n"
 
 
@@ -95,6 +98,64 @@ def test_ctrl_c_in_a_timed_skill_saves_it_as_stopped(companion_home):
         run_fast(companion_home, ["paced breathing", "--typed"], speaker=speaker)
     [row] = practice_rows(companion_home)
     assert row["status"] == "stopped" and row["stopped_by"] == "interrupt"
+
+
+class Output:
+    """The speaker's audio output: keeps each chunk, which takes its length on the fake clock."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock, self.chunks = clock, []
+
+    def play(self, chunk) -> None:
+        self.chunks.append((self.clock.time, chunk))
+        self.clock.time += chunk.seconds
+
+
+def test_tones_sound_through_the_speakers_output_instead_of_counting(companion_home):
+    clock = FakeClock()
+    speaker = VoiceSpeaker(clock)
+    speaker.player = Output(clock)
+    args = build_parser()[0].parse_args(["skill", "paced breathing", "--minutes", "1",
+                                         "--tones", "--typed"])
+    ctx = Context(env={"COMPANION_HOME": str(companion_home)}, stdin=io.BytesIO(b"6\n"),
+                  stdout=StampedOut(clock), stderr=io.StringIO(),
+                  make_speaker=lambda voice: speaker)
+    assert run_skill(args, ctx, clock=clock, now=StepClock()) == 0
+    assert "two" not in speaker.said and "Breathe in" not in speaker.said
+    assert "Breathe in" in ctx.stdout.getvalue()  # on screen, where the tone stands for it
+    starts = [t for t, chunk in speaker.player.chunks
+              if chunk.seconds == pytest.approx(SKILLS_TONES["in"].seconds, abs=1e-3)]
+    assert len(starts) >= 3 and all(abs(d - 10.0) < 1e-6 for d in np.diff(starts))
+    [saved] = PracticeStore(companion_home).records()
+    assert saved["tones"] is True and saved["helped"] == 6 and ctx.stderr.getvalue() == ""
+
+
+def test_tones_without_a_sound_output_count_aloud_and_say_so(companion_home):
+    speaker = VoiceSpeaker(FakeClock())
+    code, _, _ = run_fast(companion_home, ["paced breathing", "--minutes", "1", "--tones",
+                                           "--typed"], b"6\n", speaker=speaker)
+    assert code == 0 and "two" in speaker.said
+    assert PracticeStore(companion_home).records()[0]["tones"] is False
+
+
+def test_tones_note_in_text_mode(companion_home):
+    clock = FakeClock()
+    args = build_parser()[0].parse_args(["skill", "stop", "--tones", "--typed", "--no-speak"])
+    ctx = Context(env={"COMPANION_HOME": str(companion_home)}, stdin=io.BytesIO(b"5\n"),
+                  stdout=StampedOut(clock), stderr=io.StringIO())
+    assert run_skill(args, ctx, clock=clock, now=StepClock()) == 0
+    assert "tones need sound output; counting aloud instead" in ctx.stderr.getvalue()
+
+
+def test_a_bell_sounds_through_the_output_or_is_marked_on_screen(companion_home):
+    clock = FakeClock()
+    speaker = VoiceSpeaker(clock)
+    speaker.player = Output(clock)
+    code, _, _ = run_fast(companion_home, ["exercise", "--typed"], b"yes\n5\n", speaker=speaker)
+    [(_, bell)] = speaker.player.chunks
+    assert code == 0 and bell.seconds == pytest.approx(SKILLS_TONES["bell"].seconds, abs=1e-3)
+    code, out, _ = run_fast(companion_home, ["exercise", "--typed", "--no-speak"], b"yes\n5\n")
+    assert code == 0 and "  (bell)" in out.getvalue()
 
 
 def test_an_interactive_skill_through_main(companion_home):
@@ -209,16 +270,15 @@ def test_keys_in_a_real_terminal_and_the_mode_restored():
     main_fd, term_fd = pty.openpty()
     try:
         before = termios.tcgetattr(term_fd)
-        shown = []
         with open(term_fd, "rb", buffering=0, closefd=False) as stdin, \
-                terminal_keys(stdin, show=shown.append, paused_note="(Paused.)") as controls:
+                terminal_keys(stdin) as controls:
             assert isinstance(controls, KeyControls)
             assert not termios.tcgetattr(term_fd)[3] & termios.ICANON  # keys without Enter
             assert controls.poll() is None
-            os.write(main_fd, b" ")
-            assert controls.poll() == "pause" and shown == ["(Paused.)"]
-            os.write(main_fd, b" ")
-            assert controls.poll() == "resume"
+            os.write(main_fd, b" ")  # space: pause, or go on (the player knows which)
+            assert controls.poll() == "toggle"
+            os.write(main_fd, b"s")
+            assert controls.poll() == "slower"
             os.write(main_fd, b"xq")
             assert controls.poll() == "stop"
             os.write(main_fd, b"typed later")

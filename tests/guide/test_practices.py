@@ -3,22 +3,29 @@ export read of them."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import logging
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from companion.errors import RecordError
+from companion.errors import RecordError, SessionBusy
+from companion.journal.practice_render import (
+    practice_lines,
+    practices_csv,
+    practices_markdown,
+    practices_text,
+    summary_lines,
+)
 from companion.journal.practices import (
     PracticeStore,
     new_practice,
-    practice_lines,
     practice_rows,
     practice_summary,
-    practices_markdown,
-    summary_lines,
 )
+from tests.journal.test_lock import holder
 
 DAY = datetime(2026, 11, 26, 20, 0, tzinfo=UTC)
 
@@ -102,3 +109,67 @@ def test_damaged_and_newer_files_are_skipped_and_logged(companion_home, caplog):
     assert "cannot be read" in caplog.text and "newer version" in caplog.text
     with pytest.raises(RecordError, match="No practice"):
         PracticeStore(companion_home).load("20990101-000000-0000")
+
+
+def test_rows_say_whether_a_practice_was_stopped(companion_home):
+    practice(companion_home, status="stopped", helped=3)
+    practice(companion_home, at=DAY + timedelta(hours=1))
+    rows = practice_rows(companion_home)
+    assert [(r["stopped"], r["stopped_by"]) for r in rows] == [(False, None), (True, "stop")]
+    assert rows[1]["helped"] == 3
+
+
+def test_text_and_csv_for_export_oldest_first(companion_home):
+    practice(companion_home, at=DAY, helped=4, seconds=90)
+    practice(companion_home, "check_the_facts", "=Check the facts", at=DAY + timedelta(1),
+             status="stopped", helped=None)
+    text = practices_text(companion_home)
+    assert text.splitlines()[:2] == ["Skills practised", ""]
+    assert text.splitlines()[2] == "2026-11-26 20:00  Paced breathing, 1.5 min, completed, " \
+                                   "helped 4/10"
+    assert text.splitlines()[3].endswith("stopped")
+    rows = list(csv.DictReader(io.StringIO(practices_csv(companion_home))))
+    assert [r["skill"] for r in rows] == ["paced_breathing", "check_the_facts"]
+    assert (rows[0]["minutes"], rows[0]["helped"], rows[0]["stopped"]) == ("1.5", "4", "no")
+    assert (rows[1]["helped"], rows[1]["stopped"], rows[1]["name"]) == \
+        ("", "yes", "=Check the facts")
+    guarded = list(csv.DictReader(io.StringIO(
+        practices_csv(companion_home, safe=lambda v: "'" + str(v) if str(v)[:1] == "=" else
+                      ("" if v is None else str(v))))))
+    assert guarded[1]["name"] == "'=Check the facts"
+    assert practices_text(companion_home, since=date(2026, 11, 28)) == ""
+
+
+def test_resolve_by_id_prefix_last_or_day(companion_home):
+    first = practice(companion_home, at=DAY)
+    second = practice(companion_home, at=DAY + timedelta(hours=2))
+    third = practice(companion_home, at=DAY + timedelta(days=1))
+    store = PracticeStore(companion_home)
+    assert store.resolve("last") == [third["id"]]
+    assert store.resolve(first["id"]) == [first["id"]]
+    assert store.resolve(third["id"][:9]) == [third["id"]]
+    assert sorted(store.resolve("2026-11-26")) == sorted([first["id"], second["id"]])
+    with pytest.raises(RecordError, match="matches 2 practices"):
+        store.resolve("20261126")
+    with pytest.raises(RecordError, match="No practice matches '2026-01-01'"):
+        store.resolve("2026-01-01")
+
+
+def test_resolve_with_no_practices(companion_home):
+    with pytest.raises(RecordError, match="no saved practices"):
+        PracticeStore(companion_home).resolve("last")
+
+
+def test_forget_deletes_only_that_file_and_not_while_it_is_guided(companion_home):
+    kept, gone = practice(companion_home), practice(companion_home, at=DAY + timedelta(1))
+    store = PracticeStore(companion_home)
+    assert store.forget(gone["id"]) is True and store.forget(gone["id"]) is False
+    assert [r["id"] for r in store.records()] == [kept["id"]]
+    proc = holder(store.lock_path(kept["id"]))
+    try:
+        with pytest.raises(SessionBusy, match="another companion window"):
+            store.forget(kept["id"])
+    finally:
+        proc.kill()
+        proc.wait()
+    assert store.path(kept["id"]).exists()
