@@ -193,7 +193,8 @@ def read_yesno(text: str, result: Any, *, safety: bool = False, context: str = "
     if disclosed(text, result) if disclosure is None else disclosure:
         return None
     answer = analysis.parse_yesno(text, context)
-    if answer == "yes" and safety and (analysis.risk_words(text) or len(text.split()) > PLAIN):
+    if answer == "yes" and safety and (analysis.risk_words(text) or len(text.split()) > PLAIN
+                                       or not analysis.plain_yes(text)):
         return None
     return answer
 

@@ -84,11 +84,7 @@ def parse_yesno(text: str, context: str = "") -> str | None:
     leads with one ("yeah i'm okay", "no not really"); None for anything else ("i have an urge
     to cut myself", "i am scared", "maybe"). context "safe" adds "i'm safe" / "not safe"."""
     vocab = load("yesno")
-    words = [t for t in tokens(text) if t != BREAK]
-    leading = spans(vocab, tuple(words))
-    if " ".join(words) not in vocab.exact and not (  # "uh huh (yeah)" is a yes before "uh" is
-            leading and leading[0].start == 0 and leading[0].item != "unsure"):  # peeled off
-        words = _peeled(words, vocab.setting("leading"))
+    words = _reply_words(text, vocab)
     if not words:
         return None
     if context == "safe":
@@ -110,6 +106,27 @@ def parse_yesno(text: str, context: str = "") -> str | None:
         return corrected[0].item
     early = {s.item for s in found if s.start < first.end + YESNO_REACH}
     return None if "unsure" in early or {"yes", "no"} <= early else first.item
+
+
+def _reply_words(text: str, vocab: Vocab) -> list[str]:
+    """The reply's words without the hesitations before its answer ("um yeah" -> "yeah"), but
+    "uh huh (yeah)" stays whole: it is a yes before "uh" could be peeled off."""
+    words = [t for t in tokens(text) if t != BREAK]
+    leading = spans(vocab, tuple(words))
+    if " ".join(words) in vocab.exact or (
+            leading and leading[0].start == 0 and leading[0].item != "unsure"):
+        return words
+    return _peeled(words, vocab.setting("leading"))
+
+
+def plain_yes(text: str) -> bool:
+    """Every word after the leading yes is a plain one (yesno.toml plain_after_yes)."""
+    vocab = load("yesno")
+    words = _reply_words(text, vocab)
+    found = spans(vocab, tuple(words))
+    if not found or found[0].start != 0:
+        return False
+    return set(words[found[0].end:]) <= vocab.setting("plain_after_yes")
 
 
 CORRECTIONS = frozenset({"wait", "actually", "sorry", "mean"})

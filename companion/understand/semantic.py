@@ -16,7 +16,9 @@ from companion.understand.items import only_planned
 log = logging.getLogger(__name__)
 BANK = ("semantic", "exemplars.npz")
 SETTINGS = ("semantic", "exemplars.toml")
-_CLAUSES = re.compile(r"\s*(?:,|;|\.|\band then\b|\bthen\b|\band also\b|\band\b|\bbut\b)\s*")
+_CLAUSES = re.compile(
+    r"\s*(?:,|;|\.|\band then\b|\bthen\b|\band also\b|(?<!pros )\band\b|\bbut\b)\s*")
+"""Where an answer splits into clauses ('pros and cons' stays whole)."""
 ITEM_KINDS = ("skills", "emotions", "urges")
 RECENT = 256
 """Embeddings kept for reuse (the latest replies and their clauses)."""
@@ -48,6 +50,10 @@ class Semantic:
         self.rows = {g: [i for i, each in enumerate(self.groups) if each == g]
                      for g in set(self.groups)}
         self.full_rows = self.rows
+        self.linear = {g: (bank[f"{g}_weights"], bank[f"{g}_bias"],
+                           [str(c) for c in bank[f"{g}_classes"]])
+                       for g in ITEM_KINDS if f"{g}_weights" in bank}
+        """Linear models per group: (weights, biases, label names)."""
 
     def without(self, *texts: str) -> Semantic:
         """This layer with these exemplar texts left out (scoring a set the bank was built from,
@@ -57,7 +63,17 @@ class Semantic:
         keys = {" ".join(text.lower().split()) for text in texts}
         clone.rows = {g: [i for i in rows if self.texts[i] not in keys] for g, rows in
                       self.full_rows.items()} if self.texts else self.rows
+        clone.linear = {g: clone._retrained(g, classes) for g, (_, _, classes) in
+                        self.linear.items()}  # trained again without them (a few seconds)
         return clone
+
+    def _retrained(self, group: str, classes: list[str]) -> tuple[Any, Any, list[str]]:
+        from companion.understand import linear
+
+        rows = self.rows[group]
+        weights, bias = linear.train(self.vectors[rows],
+                                     linear.targets([self.labels[i] for i in rows], classes))
+        return weights, bias, classes
 
     @classmethod
     def load(cls) -> Semantic:
@@ -85,6 +101,8 @@ class Semantic:
             done = [i for i, t in enumerate(texts) if kind != "skills" or not only_planned(t)]
             items = self._items(kind, vectors[done], found, scores) if done else ()
         crisis = self._crisis(vectors, scores)
+        if kind == "urges" and crisis != "full":  # a suicide urge comes from the rules or a
+            items = tuple(x for x in items if x != "suicide")  # strong crisis match only
         said = None
         if (command is None and crisis in (None, "safe")
                 and len(text.split()) <= self.settings["command_max_words"]):
@@ -119,6 +137,8 @@ class Semantic:
         already named something)."""
         import numpy as np
 
+        if kind in self.linear and len(vectors):
+            return self._linear_items(kind, vectors, found, scores)
         rows = self.rows.get(kind, [])
         if not rows or not len(vectors):
             return ()
@@ -142,6 +162,20 @@ class Semantic:
                 self.labels[rows[nearest[0]]]
             out += [x for x in labels if x != "none" and x not in found and x not in out]
         return tuple(out)
+
+    def _linear_items(self, kind: str, vectors: Any, found: tuple[str, ...],
+                      scores: dict[str, float]) -> tuple[str, ...]:
+        """Labels whose linear-model probability, for the answer or one of its clauses, reaches
+        the threshold (higher when the rules already named something)."""
+        from companion.understand.linear import probabilities
+
+        weights, bias, classes = self.linear[kind]
+        best = probabilities(weights, bias, vectors).max(axis=0)
+        scores[kind] = float(best.max())
+        threshold = self.settings[f"{kind}_linear"] + (
+            self.settings.get(f"{kind}_linear_found_extra", 0.0) if found else 0.0)
+        order = sorted(range(len(classes)), key=lambda j: -best[j])
+        return tuple(classes[j] for j in order if best[j] >= threshold and classes[j] not in found)
 
     def _command(self, vector: Any, scores: dict[str, float]) -> str | None:
         """The command most of the nearest command exemplars agree on, when close enough."""

@@ -137,7 +137,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "urges": {"settings": _ITEM_SETTINGS, "ids": _ID_KEYS, "not": "not"},
     "skills": {"settings": _ITEM_SETTINGS, "ids": _ID_KEYS, "not": "not"},
     "commands": {"settings": dict.fromkeys(("leading", "trailing"), _WORDS), "ids": _ID_KEYS},
-    "yesno": {"settings": dict.fromkeys(("whole_only", "leading", "safe_yes", "safe_no"), _WORDS),
+    "yesno": {"settings": dict.fromkeys(("whole_only", "leading", "safe_yes", "safe_no",
+                                         "plain_after_yes"), _WORDS),
               "ids": _ID_KEYS},
     "risk": {"words": _WORDS, "phrases": _WORDS, "idioms": _WORDS, "softeners": _WORDS},
     "crisis": {
