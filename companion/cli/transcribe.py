@@ -88,9 +88,13 @@ def transcribe_file(recognizer: Any, path: Path, kind: str | None) -> dict[str, 
         result["open_text"] = transcript.open_text
     if kind:
         from companion.understand import analysis
+        from companion.understand.semantic import loader
 
-        result["kind"] = kind
-        result["understood"] = analysis.analyze(chosen.text, kind).as_dict()
+        result["kind"] = kind  # as a session would understand it: by sound, rules and meaning
+        understood, layers = analysis.understand(chosen.text, kind, loader().wait(), heard=True)
+        result["understood"] = understood.as_dict()
+        if layers:
+            result["layers"] = layers
     return result
 
 

@@ -96,7 +96,7 @@ class Dialog:
                     return self._kept(prompt, Reply("empty", earlier=tuple(tries)), keep)
                 self.say(self.words["empty_hint"], "hint")
                 continue
-            command = self._command(prompt, text) if commands else None
+            command = self._command(prompt, text, heard.source) if commands else None
             if command == "repeat" and on_repeat is not None:
                 on_repeat()  # e.g. the safety message again, not only its question
             if command in ("repeat", "help"):
@@ -128,7 +128,7 @@ class Dialog:
 
     def _understood(self, prompt: Prompt, heard: Answer, tries: list[str]) -> Reply:
         kind = prompt.kind if prompt.kind in analysis.KINDS else "free"
-        result, layers = analysis.understand(heard.text, kind)
+        result, layers = analysis.understand(heard.text, kind, heard=heard.source != "typed")
         if layers:
             log.debug("understood %r by %s", heard.text, layers)
         disclosure = disclosed(heard.text, result)
@@ -140,8 +140,8 @@ class Dialog:
         return Reply("answer", heard.text, result, heard.words, heard.source, tuple(tries),
                      disclosure)
 
-    def _command(self, prompt: Prompt, text: str) -> str | None:
-        command = analysis.command_in(text, kind=prompt.kind)
+    def _command(self, prompt: Prompt, text: str, source: str) -> str | None:
+        command = analysis.command_in(text, kind=prompt.kind, heard=source != "typed")
         if command == "stop" and prompt.kind == "skills" and said_alone(text, "stop"):
             return self._stop_or_skill()
         return command

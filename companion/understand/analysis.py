@@ -126,17 +126,20 @@ def softened(text: str) -> tuple[str, ...]:
     return tuple(w for w in vocab_data("risk").get("softeners", ()) if f" {w} " in padded)
 
 
-def understand(text: str, kind: str, semantic: Any = None) -> tuple[Analysis, dict[str, str]]:
+def understand(text: str, kind: str, semantic: Any = None, heard: bool = False
+               ) -> tuple[Analysis, dict[str, str]]:
     """The rules' analysis plus the semantic layer's additions when it is loaded (`semantic`:
     a Semantic, or None for the process's one if it has finished loading); returns the
-    analysis and which layer decided each field it changed."""
+    analysis and which layer decided each field it changed. `heard`: the text came from speech
+    recognition, so words that sound like vocabulary are read as it first ('this top skill')."""
+    text, layers = by_sound(text) if heard else (text, {})
     result = analyze(text, kind)
     if semantic is None:
         from companion.understand.semantic import loader
 
         semantic = loader().value
     if semantic is None or not text.strip():
-        return result, {}
+        return result, layers
     from companion.understand.semantic import combine
 
     found: tuple[str, ...] = getattr(result, kind) if kind in ("skills", "emotions", "urges") else ()
@@ -144,13 +147,28 @@ def understand(text: str, kind: str, semantic: Any = None) -> tuple[Analysis, di
         found = (*found, *denied_items(kind, text))
     command = result.command if kind == "command" else detect_command(text)
     verdict = semantic.judge(text, kind, tuple(found), command)
-    return combine(result, verdict, kind)
+    result, decided = combine(result, verdict, kind)
+    return result, {**layers, **decided}
 
 
-def command_in(text: str, semantic: Any = None, kind: str | None = None) -> str | None:
+def by_sound(text: str) -> tuple[str, dict[str, str]]:
+    """A heard answer respelled where runs of words sound like vocabulary terms, and a note of
+    what changed (understand/phonetic.py; spelling alone when espeak-ng cannot run)."""
+    from companion.understand.phonetic import hearing
+
+    meant, found = hearing().respell(text)
+    if not found:
+        return text, {}
+    return meant, {"heard": "sound: " + ", ".join(f"{m.heard!r} as {m.term!r}" for m in found)}
+
+
+def command_in(text: str, semantic: Any = None, kind: str | None = None,
+               heard: bool = False) -> str | None:
     """A command said as the whole reply: the rules, then (short replies only) the semantic
     layer when it is loaded — never for a yes or no, "i don't know", crisis language (by rules
     or meaning), or a reply that answers the question of `kind` by the rules."""
+    if heard:
+        text = by_sound(text)[0]
     found = detect_command(text)
     if found is not None or not text.strip():
         return found

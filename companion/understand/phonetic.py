@@ -33,6 +33,7 @@ from typing import Protocol
 from rapidfuzz import fuzz, process
 
 from companion.data import DataError, read_text
+from companion.errors import CompanionError
 from companion.understand.text import BREAK, tokens
 
 DATA = "phonetic_keys.json"
@@ -299,3 +300,48 @@ def find(text: str, index: PhoneticIndex, phonemizer: Phonemizer,
     words = tokens(text)[:MAX_TOKENS + MAX_WORDS]
     keys = phonemizer.keys(w for w in words if w.isalpha())
     return match(words, keys, index, kinds)
+
+
+def respelled(text: str, found: Iterable[PhoneticMatch]) -> str:
+    """Pure: the answer's tokens with each heard run replaced by the term it sounds like
+    ('this top skill helped' -> 'the stop skill helped'), for understanding only — the
+    client's words are kept as heard."""
+    words = list(tokens(text))
+    for m in sorted(found, key=lambda m: -m.start):
+        words[m.start:m.end] = [m.term]
+    return " ".join(w for w in words if w != BREAK)
+
+
+class Hearing:
+    """Respells heard answers by sound: the index and the espeak-ng phonemizer, loaded on first
+    use; when espeak-ng cannot run, answers are understood by spelling alone (logged once)."""
+
+    def __init__(self, index: PhoneticIndex | None = None, phonemizer: Phonemizer | None = None
+                 ) -> None:
+        self._index, self._phonemizer, self.problem = index, phonemizer, None
+
+    def respell(self, text: str) -> tuple[str, list[PhoneticMatch]]:
+        """The text to understand, and the matches that changed it."""
+        if self.problem is not None or not text.strip():
+            return text, []
+        try:
+            if self._index is None:
+                self._index = PhoneticIndex.load()
+            if self._phonemizer is None:
+                from companion.understand.phonemes import EspeakPhonemizer
+
+                self._phonemizer = EspeakPhonemizer()
+            found = find(text, self._index, self._phonemizer)
+        except (CompanionError, DataError, OSError) as exc:
+            import logging
+
+            self.problem = str(exc)
+            logging.getLogger(__name__).info("matching by sound unavailable: %s", exc)
+            return text, []
+        return (respelled(text, found), found) if found else (text, [])
+
+
+@cache
+def hearing() -> Hearing:
+    """The process's one Hearing (voice answers only)."""
+    return Hearing()
