@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as the CLI does
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
 sys.path.insert(0, str(ROOT))
@@ -97,6 +99,15 @@ def semantic(rows: list[tuple[str, str]]) -> None:
     times.sort()
     print(f"rules + semantic per answer over {len(times)}: median {_ms(statistics.median(times))}, "
           f"p99 {_ms(times[int(len(times) * 0.99) - 1])}, max {_ms(times[-1])}")
+    times = []
+    for text, kind in rows[:400]:  # a voice answer: by sound (one espeak-ng run), rules, meaning
+        start = time.perf_counter()
+        analysis.understand(f"{text} um", kind, layer, heard=True)
+        times.append(time.perf_counter() - start)
+    times.sort()
+    print(f"heard answer (sound + rules + semantic) over {len(times)}: median "
+          f"{_ms(statistics.median(times))}, p99 {_ms(times[int(len(times) * 0.99) - 1])}, "
+          f"max {_ms(times[-1])}")
 
 
 def main() -> int:
