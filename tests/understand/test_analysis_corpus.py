@@ -146,8 +146,9 @@ def test_blind_set_scores():
     """Written by an auditor before reading the crisis vocabulary (see utterances_blind.jsonl).
 
     Every crisis must be caught. False alarms: at most 3% of the harmless lines (idioms, denials,
-    other people, accidents, skills talk); the one tolerated today is a long-past attempt told as
-    history ("years ago i tried to kill myself but i'm in a much better place now").
+    other people, accidents, skills talk). The long-past attempt told as history ("years ago i
+    tried to kill myself but i'm in a much better place now") now gets the check-in question
+    instead of the full response (risk.toml softeners).
     """
     rows = load_rows("utterances_blind.jsonl")
     assert sum(r["expect"]["crisis"] for r in rows) >= 120

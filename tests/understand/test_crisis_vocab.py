@@ -116,11 +116,10 @@ def test_crisis_toml_has_no_audit_round_names():
 KNOWN_DISAGREEMENTS = {
     # Lines whose crisis label the detector does not match today (missed crises and false
     # alarms). Only a deliberate, reviewed change to the vocabulary may change this list.
-    # (risk.toml's softeners took 7 false alarms out of heldout and 3 out of blind3: jokes
-    # taken back, a lyric, a past attempt with "i'm safe" now get the check-in question.)
+    # (risk.toml's softeners took 7 false alarms out of heldout, 3 out of blind3 and 1 out of
+    # blind: jokes taken back, a lyric, a past attempt told as history now get the check-in.)
     "heldout/utterances_heldout.jsonl": [62, 95, 143, 148, 151, 155, 244, 246, 303, 321, 323, 351,
                                          359, 361, 392, 394, 403, 406, 408, 411, 413, 415],
-    "utterances_blind.jsonl": [248],
     "utterances_blind2.jsonl": [105, 108],
     "utterances_blind3.jsonl": [30, 89, 96, 145, 154, 159, 211, 314, 315, 330, 338, 340, 341,
                                 342, 343, 347, 354, 361, 364, 366, 376, 383, 390],
@@ -133,7 +132,7 @@ CRISIS_DIGESTS = {
         "9ea58b9a7f00b4e9f818d45a740d0c9a0ddb4e7cc8588e1e443ade4f51da6f8f",
     "replies_blind.jsonl": "21b0fb35255d89c16d1d75a145c4bc5ebed4f4a54b6a6bdaa74cdc38c8d03031",
     "utterances.jsonl": "e908db54b683d6fc52859e6dff36d36faaa6b52f37f8ed40a3c9b104d8a924ba",
-    "utterances_blind.jsonl": "575ab3a0f6431e84d6e5f7b0532fedb9b738ed62222e6c5529bb4c8d422ac832",
+    "utterances_blind.jsonl": "6eeb8089604e4c6b214b29ccf2d96df96bcc8f70fb032911d15a89fb246c38e0",
     "utterances_blind2.jsonl": "4643d4f5e76cdff5aa01a0c7914eced9fe4ec756efeba91b1f26cbb718ad88c9",
     "utterances_blind3.jsonl": "08c6f5a73b39cb1e8421cca1b790daaac4caa4972b016918a2d98e8860a8a4f9",
     "utterances_hard.jsonl": "5f9d713fe3fefd298a9524ebff96273b05275874f7f7cdf12737d274ee02080e",
