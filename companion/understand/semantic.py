@@ -98,7 +98,7 @@ class Semantic:
         items: tuple[str, ...] = ()
         if kind in ITEM_KINDS and not (kind == "emotions" and found):
             # emotions named by the rules are not added to (blind3 leave-one-out: F1 fell)
-            done = [i for i, t in enumerate(texts) if kind != "skills" or not only_planned(t)]
+            done = [i for i, t in enumerate(texts) if kind != "skills" or not planned(texts, i)]
             items = self._items(kind, vectors[done], found, scores) if done else ()
         crisis = self._crisis(vectors, scores)
         if kind == "urges" and crisis != "full":  # a suicide urge comes from the rules or a
@@ -236,6 +236,20 @@ def _crisis_share(sims: Any, crisis: list[int], k: int) -> float:
         if weights.sum() > 0:
             best = max(best, float(weights[is_crisis[nearest]].sum() / weights.sum()))
     return best
+
+
+TAIL_WORDS = 6
+"""A clause this short after a skill's clause can take it back ('... but i chickened out')."""
+
+
+def planned(texts: list[str], i: int) -> bool:
+    """Whether texts[i] (the answer, or one of its clauses after it) only plans a skill: by
+    its own words, or a short next clause that takes it back ('i wanted to do dear man with
+    my boss' + 'i chickened out')."""
+    if only_planned(texts[i]):
+        return True
+    after = texts[i + 1] if 0 < i < len(texts) - 1 else ""
+    return bool(after) and len(after.split()) <= TAIL_WORDS and only_planned(after)
 
 
 class Loader:
