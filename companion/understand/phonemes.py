@@ -8,7 +8,6 @@ import shutil
 import subprocess
 from collections.abc import Callable, Iterable, Sequence
 
-from companion.errors import CompanionError
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +44,9 @@ PHONEMES = {
 _SKIP = {"", ";", ":", "'", ",", "%", "=", "|", "||", "_", "#"}
 
 
-class PhonemesUnavailable(CompanionError):
-    """espeak-ng is missing or failed, so nothing can be compared by sound."""
+class PhonemesUnavailable(OSError):
+    """espeak-ng is missing or failed, so nothing can be compared by sound (never reaches the
+    client: understanding goes on by spelling alone)."""
 
 
 def available(command: str = "espeak-ng") -> bool:

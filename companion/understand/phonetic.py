@@ -33,7 +33,6 @@ from typing import Protocol
 from rapidfuzz import fuzz, process
 
 from companion.data import DataError, read_text
-from companion.errors import CompanionError
 from companion.understand.text import BREAK, tokens
 
 DATA = "phonetic_keys.json"
@@ -332,7 +331,7 @@ class Hearing:
 
                 self._phonemizer = EspeakPhonemizer()
             found = find(text, self._index, self._phonemizer)
-        except (CompanionError, DataError, OSError) as exc:
+        except (DataError, OSError) as exc:  # PhonemesUnavailable is an OSError
             import logging
 
             self.problem = str(exc)
