@@ -8,7 +8,6 @@ import shutil
 import subprocess
 from collections.abc import Callable, Iterable, Sequence
 
-
 log = logging.getLogger(__name__)
 
 VOICE = "en-us"
