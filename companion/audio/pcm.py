@@ -1,10 +1,12 @@
-"""PCM helpers every audio source shares: int16 mono conversion, resampling, chunking, level."""
+"""PCM helpers every audio source shares: int16 mono conversion, resampling, chunking, level,
+and level normalisation for quiet speakers."""
 
 from __future__ import annotations
 
 import logging
 import math
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -75,3 +77,63 @@ def level_dbfs(chunk: AudioChunk) -> float:
         return SILENCE_DBFS
     rms = math.sqrt(float(np.mean(samples * samples)))
     return max(SILENCE_DBFS, 20 * math.log10(rms / 32768)) if rms > 0 else SILENCE_DBFS
+
+
+@dataclass(frozen=True)
+class GainSettings:
+    """How quiet speech is raised before the recognizer hears it."""
+
+    target_dbfs: float = -23.0
+    """Speech level the recognizer should hear (RMS of speech chunks, dBFS)."""
+    max_gain: float = 24.0
+    """The most the level is raised (dB): enough for a speaker 20 dB too quiet, not enough to
+    turn a muted microphone's hiss into loud noise. Louder speech is never turned down."""
+    ceiling_dbfs: float = -1.0
+    """No sample is raised above this (dBFS): normalising never clips."""
+    memory: float = 1.0
+    """Time constant of the speech-level estimate (seconds of speech)."""
+
+
+class LevelNormaliser:
+    """Gain toward a target speech level, learnt from the chunks that are speech and kept across
+    answers (the same speaker and microphone); ramped within each chunk so it never clicks, and
+    held down per chunk so no sample passes the ceiling."""
+
+    def __init__(self, settings: GainSettings | None = None) -> None:
+        self.s = settings or GainSettings()
+        self.speech_power: float | None = None
+        """Mean square of recent speech samples (int16 units squared); None before any speech."""
+        self.gain = 0.0
+        """The gain applied at the end of the last chunk (dB)."""
+
+    def apply(self, chunk: AudioChunk, speech: bool) -> AudioChunk:
+        """`chunk` as int16 mono at the current gain; `speech` says whether it is the speaker's."""
+        samples = samples_of(chunk).astype(np.float64)
+        if not samples.size:
+            return mono_chunk(chunk)
+        if speech:
+            power = float(np.mean(samples * samples))
+            keep = math.exp(-chunk.seconds / self.s.memory)
+            self.speech_power = power if self.speech_power is None else (
+                keep * self.speech_power + (1 - keep) * power)
+        limit = self._headroom(samples)
+        start, self.gain = self.gain, min(self.wanted(), limit)
+        if start == 0.0 and self.gain == 0.0:
+            return mono_chunk(chunk)
+        ramp = np.minimum(np.linspace(start, self.gain, samples.size + 1)[1:], limit)
+        out = np.clip(np.round(samples * 10 ** (ramp / 20)), -32768, 32767).astype(np.int16)
+        return AudioChunk(chunk.rate, 2, 1, out.tobytes())
+
+    def wanted(self) -> float:
+        """The gain (dB) the speech level so far asks for: 0 before any speech."""
+        if not self.speech_power:
+            return 0.0
+        level = 10 * math.log10(self.speech_power / 32768**2)
+        return max(0.0, min(self.s.max_gain, self.s.target_dbfs - level))
+
+    def _headroom(self, samples: np.ndarray) -> float:
+        peak = float(np.max(np.abs(samples))) if samples.size else 0.0
+        if peak <= 0:
+            return self.s.max_gain
+        return max(0.0, self.s.ceiling_dbfs - 20 * math.log10(peak / 32768))
+

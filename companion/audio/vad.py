@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Any, Protocol
 
 import numpy as np
@@ -59,3 +60,37 @@ class SileroVad:
         self.model.reset()
         self.pending = np.zeros(0, np.int16)
         self.last = 0.0
+
+
+class NoiseFloor:
+    """A running estimate of the background level (dBFS) from the chunks that are not speech:
+    a high percentile of the last few seconds of them, so it sits at the loud moments of a
+    fluctuating background (a television, other voices) rather than in the gaps between them,
+    and a few stray chunks of the client's own voice cannot move it."""
+
+    def __init__(self, window: float = 3.0, percentile: float = 80.0, settle: float = 0.5) -> None:
+        """`window`: background remembered (seconds of audio); `percentile` (0-100) of its
+        chunk levels is the floor; `settle`: background needed before there is a floor at all
+        (seconds) — until then every level clears it, as if there were no floor."""
+        self.window, self.percentile, self.settle = window, percentile, settle
+        self.heard: deque[tuple[float, float]] = deque()
+        self.seconds = 0.0
+        self.level: float | None = None
+        """The estimate (dBFS); None until `settle` seconds of background were heard."""
+
+    def update(self, level: float, seconds: float) -> None:
+        """Account for `seconds` of background at `level` (dBFS)."""
+        self.heard.append((level, seconds))
+        self.seconds += seconds
+        while self.heard and self.seconds - self.heard[0][1] >= self.window - 1e-9:
+            self.seconds -= self.heard.popleft()[1]
+        if self.seconds >= self.settle - 1e-9:
+            levels, weights = np.array(self.heard).T
+            order = np.argsort(levels)
+            cumulative = np.cumsum(weights[order])
+            at = np.searchsorted(cumulative, cumulative[-1] * self.percentile / 100.0)
+            self.level = float(levels[order][min(at, levels.size - 1)])
+
+    def clears(self, level: float, margin: float) -> bool:
+        """Whether `level` (dBFS) is at least `margin` (dB) above the floor (always, if unknown)."""
+        return self.level is None or level >= self.level + margin

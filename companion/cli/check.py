@@ -15,6 +15,8 @@ from companion.settings import VoiceSettings
 from companion.voice.models import ENGINES
 
 SENTENCE = "Hello. This is companion checking that you can hear me."
+FOLDERS = ("--model", "COMPANION_MODEL", "models/", "home")
+"""Where a model folder can come from (anything else is a package that bundles one)."""
 
 
 @dataclass(frozen=True)
@@ -80,18 +82,22 @@ def check_microphone(voice: VoiceSettings, seconds: float, ui: Any) -> Result:
     from companion.audio.mic import Microphone
     from companion.audio.pcm import level_dbfs
     from companion.audio.vad import SileroVad
+    from companion.voice.endpoint import Endpointer
     from companion.voice.listen import LiveLine
 
     mic = Microphone(voice.input_device)
     line = LiveLine(ui, live=True)
     heard, loudest, speech = 0.0, -100.0, 0.0
+    ears = Endpointer()  # the same rule as answers: speech stands out from the room's level
     try:
         vad = SileroVad()
         print(f"Listening for {seconds:g} seconds: say something…", file=ui, flush=True)
         for chunk in mic.next_answer():
             level = level_dbfs(chunk)
+            probability = vad.probability(chunk)
             loudest = max(loudest, level)
-            speech += chunk.seconds if vad.probability(chunk) >= 0.5 else 0.0
+            speech += chunk.seconds if ears.is_speech(probability, level) else 0.0
+            ears.feed(chunk.seconds, probability, "", level)
             heard += chunk.seconds
             line.update(chunk.seconds, level, "")
             if heard >= seconds:
@@ -102,8 +108,10 @@ def check_microphone(voice: VoiceSettings, seconds: float, ui: Any) -> Result:
         line.clear()
         mic.close()
     name = mic.device.name if mic.device else "?"
-    detail = (f"{name!r} at {mic.rate} Hz, loudest {loudest:.0f} dBFS, speech heard for "
-              f"{speech:.1f} s")
+    room = ears.floor.level
+    background = f", background {room:.0f} dBFS" if room is not None else ""
+    detail = (f"{name!r} at {mic.rate} Hz, loudest {loudest:.0f} dBFS{background}, speech heard "
+              f"for {speech:.1f} s")
     if loudest < -60:
         return Result("microphone", False, detail + " (near silence)",
                       "check the microphone is on, not muted, and its input volume is up")
@@ -123,8 +131,21 @@ def check_model(voice: VoiceSettings, home: Any, env: dict[str, str]) -> Result:
         return Result("speech model", False, str(exc),
                       "run `companion model download`, or pass --model DIR")
     seconds = getattr(recognizer, "load_seconds", 0.0)
-    return Result("speech model", True, f"{choice.engine} model {choice.model.path} loaded in "
-                  f"{seconds:.1f} s")
+    return Result("speech model", True, f"{in_use(choice)}, loaded in {seconds:.1f} s")
+
+
+def in_use(choice: Any) -> str:
+    """Which model a session would use, in words: engine, name, what it is, where it is from."""
+    from companion.voice.model_files import find_download
+
+    info = choice.model
+    known = find_download(info.path.name)
+    about = f" ({known.about})" if known else ""
+    language = f", language {info.language}" if info.language and info.language != "en" else ""
+    if info.source in FOLDERS:
+        return (f"{choice.engine} model {info.path.name}{about}{language}, from {info.source}: "
+                f"{info.path}")
+    return f"{choice.engine} model bundled in the {info.source} package{language}: {info.path}"
 
 
 def check_semantic() -> Result:

@@ -1,4 +1,5 @@
-"""`companion model download|list`: install the English speech model; show what is installed."""
+"""`companion model download|list`: install an English speech model; show what is installed
+and what can be downloaded."""
 
 from __future__ import annotations
 
@@ -9,22 +10,32 @@ from typing import Any
 
 from companion.errors import UsageError
 
+DEFAULT_NAME = "vosk-small"
+"""The default download (companion.voice.model_files.DEFAULT_DOWNLOAD, not imported at start-up)."""
+
 
 def register(sub: _SubParsersAction) -> None:
     p = sub.add_parser("model", help="download or list speech-recognition models",
                        description="Manage the offline speech-recognition models.")
     actions = p.add_subparsers(dest="model_action", metavar="ACTION")
     dl = actions.add_parser(
-        "download", help="download the small English Vosk model (about 40 MB)",
-        description="Download the official small English Vosk model, check its SHA-256 and "
-        "unpack it into models/ (or the data folder). This is the only time companion uses "
-        "the internet.")
+        "download", help="download an English speech model (default: small Vosk, about 40 MB)",
+        description="Download an official English speech model, check every file's size and "
+        "SHA-256, and install it into models/ (or the data folder). This is the only time "
+        "companion uses the internet. Models (--name): vosk-small (the default, about 40 MB), "
+        "vosk-large (about 130 MB), whisper-base (about 150 MB), whisper-small (about 490 MB); "
+        "`companion model list` describes them.")
+    dl.add_argument("--name", metavar="NAME", default=DEFAULT_NAME,
+                    help=f"which model (default {DEFAULT_NAME}); `companion model list` "
+                    "shows them all")
     dl.add_argument("--force", action="store_true", help="download again even if installed")
-    dl.add_argument("--from", dest="source", type=Path, metavar="FILE.zip",
-                    help="install from an archive downloaded on another computer (verified too)")
-    dl.add_argument("--dir", type=Path, metavar="DIR", help="unpack into DIR instead")
+    dl.add_argument("--from", dest="source", type=Path, metavar="FILE.zip|FOLDER",
+                    help="install from files downloaded on another computer (verified too): "
+                    "the zip of a Vosk model, or a folder holding a Whisper model's files")
+    dl.add_argument("--dir", type=Path, metavar="DIR", help="install into DIR instead")
     dl.set_defaults(handler=handle_download)
-    ls = actions.add_parser("list", help="show installed models and the engine `auto` uses")
+    ls = actions.add_parser("list", help="show installed and downloadable models, and the "
+                            "engine `auto` uses")
     ls.add_argument("--model", type=Path, metavar="DIR", help="also check this model folder")
     ls.add_argument("--json", action="store_true", help="print one JSON object")
     ls.set_defaults(handler=handle_list)
@@ -44,16 +55,24 @@ def download_dir(home: Path) -> Path:
 
 def handle_download(args: Namespace, ctx: Any) -> int:
     from companion.voice import download
+    from companion.voice.model_files import downloads, find_download
 
+    model = find_download(args.name)
+    if model is None:
+        raise UsageError(f"No model called '{args.name}'. Choose one of: "
+                         f"{', '.join(downloads())}.")
     target = args.dir or download_dir(ctx.home)
-    if args.source:
-        opener, url = download.file_opener, str(args.source)
-    else:
-        opener, url = download.url_opener, download.MODEL_URL
-        print(f"Downloading {download.MODEL_NAME} from {url}", file=ctx.stderr)
-    folder = download.download_model(target, url=url, opener=opener, progress=ctx.stderr,
-                                     force=args.force)
+    if args.source is None:
+        where = model.parts[0].url if model.archive else model.parts[0].url.rsplit("/", 1)[0]
+        files = "" if model.archive else f", {len(model.parts)} files"
+        print(f"Downloading {model.name} ({model.size / 1e6:.1f} MB{files}) from {where}",
+              file=ctx.stderr)
+    folder = download.install(model, target, source=args.source, progress=ctx.stderr,
+                              force=args.force)
     print(f"Speech model ready: {folder}", file=ctx.stdout)
+    if model.engine == "whisper":
+        print("Use it with --engine whisper (auto prefers an English Vosk model when there is "
+              "one).", file=ctx.stderr)
     return 0
 
 
@@ -78,4 +97,8 @@ def handle_list(args: Namespace, ctx: Any) -> int:
         print(f"Would use: {report['auto']['engine']} with {report['auto']['path']}", file=out)
     else:
         print(f"Would use: nothing. {report['problem']}", file=out)
+    print("Can download (companion model download --name NAME):", file=out)
+    for d in report.get("downloads", []):
+        state = "installed" if d["installed"] else f"{d['bytes'] / 1e6:.0f} MB"
+        print(f"  {d['key']:<14} {state:<10} {d['about']}", file=out)
     return 0

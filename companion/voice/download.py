@@ -1,4 +1,5 @@
-"""Downloads the small English Vosk model, checks its SHA-256, and unpacks it atomically."""
+"""Downloads a speech model (a Vosk zip, or a Whisper model's files), checks each file's size
+and SHA-256, and installs it atomically."""
 
 from __future__ import annotations
 
@@ -14,12 +15,10 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any, TextIO
 
 from companion.errors import DownloadError
+from companion.voice.model_files import DEFAULT_DOWNLOAD, Download, downloads, missing_files
 
 log = logging.getLogger(__name__)
 
-MODEL_NAME = "vosk-model-small-en-us-0.15"
-MODEL_URL = f"https://alphacephei.com/vosk/models/{MODEL_NAME}.zip"
-MODEL_SHA256 = "30f26242c4eb449f948e42cb302dd7a686cb29a3423a8367f99ff41780942498"
 BLOCK = 64 * 1024
 TIMEOUT = 30.0
 """Seconds without data before the download gives up."""
@@ -46,47 +45,111 @@ def file_opener(url: str) -> Any:
     return handle
 
 
-def download_model(target: Path, *, url: str = MODEL_URL, sha256: str = MODEL_SHA256,
-                   name: str = MODEL_NAME, opener: Opener = url_opener,
-                   progress: TextIO | None = None, force: bool = False) -> Path:
-    """Fetch, verify and unpack the model into target/name; returns that folder.
+def default_download() -> Download:
+    """The model `companion model download` fetches unless told otherwise."""
+    return downloads()[DEFAULT_DOWNLOAD]
+
+
+def install(model: Download, target: Path, *, opener: Opener = url_opener,
+            source: Path | None = None, progress: TextIO | None = None,
+            force: bool = False) -> Path:
+    """Fetch `model` (or read it from `source`: its zip, or a folder holding its files), verify
+    every file's size and SHA-256, and install it as target/<model.name>; returns that folder."""
+    opener = file_opener if source is not None else opener
+    if model.archive:
+        part = model.parts[0]
+        return download_model(target, url=str(source) if source else part.url,
+                              sha256=part.sha256, size=part.size, name=model.name,
+                              engine=model.engine, opener=opener, progress=progress,
+                              force=force, hint=_hint(model, part.url))
+    final = Path(target) / model.name
+    if _installed(final, model.engine, force):
+        return final
+    _make(Path(target))
+    staging = Path(tempfile.mkdtemp(prefix=".download-", dir=target))
+    try:
+        folder = staging / model.name
+        folder.mkdir()
+        for part in model.parts:
+            url = str(Path(source) / part.name) if source else part.url
+            if progress is not None:
+                print(f"{part.name} ({_mb(part.size)})", file=progress, flush=True)
+            _fetch(url, folder / part.name, part.sha256, opener, progress, part.size,
+                   _hint(model, part.url), label=part.name)
+        _check_complete(folder, model.engine, model.name)
+        _swap_in(folder, final, staging / ".old")
+    except OSError as exc:
+        raise DownloadError(f"Could not install the model into {target}: "
+                            f"{exc.strerror or exc}.") from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return final
+
+
+def download_model(target: Path, *, url: str | None = None, sha256: str | None = None,
+                   name: str | None = None, size: int | None = None, engine: str = "vosk",
+                   opener: Opener = url_opener, progress: TextIO | None = None,
+                   force: bool = False, hint: str = "") -> Path:
+    """Fetch, verify and unpack a zipped model into target/name; returns that folder. The
+    defaults are the default download's; `size` (bytes) is checked when given.
 
     Nothing is left behind on failure: the archive and the unpacked files live in temporary
     names beside the target until the final os.replace.
     """
-    from companion.voice.model_files import vosk_missing
-
+    if url is None or sha256 is None or name is None:
+        default = default_download()
+        url, sha256 = url or default.parts[0].url, sha256 or default.parts[0].sha256
+        name = name or default.name
     final = Path(target) / name
-    if final.exists() and not force and not vosk_missing(final):
-        log.info("%s is already installed", final)
+    if _installed(final, engine, force):
         return final
-    try:
-        Path(target).mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise DownloadError(f"Cannot create {target}: {exc.strerror or exc}.") from exc
+    _make(Path(target))
     handle, name_ = tempfile.mkstemp(prefix=".download-", suffix=".zip", dir=target)
     os.close(handle)
     archive = Path(name_)
     try:
-        _fetch(url, archive, sha256, opener, progress)
-        _install(archive, final, name)
+        _fetch(url, archive, sha256, opener, progress, size, hint)
+        _install(archive, final, name, engine)
     finally:
         archive.unlink(missing_ok=True)
     return final
 
 
-def _fetch(url: str, archive: Path, sha256: str, opener: Opener,
-           progress: TextIO | None) -> None:
+def _installed(final: Path, engine: str, force: bool) -> bool:
+    if final.exists() and not force and not missing_files(engine, final):
+        log.info("%s is already installed", final)
+        return True
+    return False
+
+
+def _make(target: Path) -> None:
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DownloadError(f"Cannot create {target}: {exc.strerror or exc}.") from exc
+
+
+def _hint(model: Download, url: str) -> str:
+    if model.archive:
+        return (f"download {url} and run `companion model download --name {model.key} "
+                "--from FILE.zip` here")
+    files = ", ".join(p.name for p in model.parts)
+    return (f"download {files} from {url.rsplit('/', 1)[0]}/ into one folder and run "
+            f"`companion model download --name {model.key} --from FOLDER` here")
+
+
+def _fetch(url: str, path: Path, sha256: str, opener: Opener, progress: TextIO | None,
+           size: int | None = None, hint: str = "", label: str = "file") -> None:
     try:
         source = opener(url)
     except OSError as exc:  # URLError, socket.timeout and missing files are all OSErrors
-        raise DownloadError(_offline(url, exc)) from exc
+        raise DownloadError(_offline(url, exc, hint)) from exc
     digest = hashlib.sha256()
-    total = _length(source)
+    total = _length(source) or size
     received = 0
     bar = ProgressBar(progress, total)
     try:
-        with source, open(archive, "wb") as out:
+        with source, open(path, "wb") as out:
             while block := source.read(BLOCK):
                 digest.update(block)
                 out.write(block)
@@ -100,30 +163,40 @@ def _fetch(url: str, archive: Path, sha256: str, opener: Opener,
     if total is not None and received < total:
         raise DownloadError(f"The download stopped after {_mb(received)} of {_mb(total)}. "
                             "Nothing was installed; run `companion model download` again.")
-    if digest.hexdigest() != sha256.lower():
-        raise DownloadError(
-            f"The downloaded file did not verify (SHA-256 {digest.hexdigest()}, expected "
-            f"{sha256}). It may be damaged or not the official model; nothing was installed. "
-            "Try again later.")
+    _verify(label, received, digest.hexdigest(), size, sha256)
 
 
-def _install(archive: Path, final: Path, name: str) -> None:
-    from companion.voice.model_files import vosk_missing
+def _verify(what: str, received: int, got: str, size: int | None, sha256: str) -> None:
+    if size is not None and received != size:
+        found = f"{received:,} bytes, expected {size:,}"
+    elif got != sha256.lower():
+        found = f"SHA-256 {got}, expected {sha256}"
+    else:
+        return
+    raise DownloadError(
+        f"The downloaded {what} did not verify ({found}). It may be damaged or not the "
+        "official model; nothing was installed. Try again later.")
 
+
+def _install(archive: Path, final: Path, name: str, engine: str) -> None:
     staging = Path(tempfile.mkdtemp(prefix=".unpack-", dir=final.parent))
     try:
         _unzip(archive, staging)
         unpacked = staging / name
-        missing = vosk_missing(unpacked)
-        if missing:
-            raise DownloadError(f"The archive does not hold a complete {name} model (missing "
-                                f"{', '.join(missing)}); nothing was installed.")
+        _check_complete(unpacked, engine, name)
         _swap_in(unpacked, final, staging / ".old")
     except OSError as exc:
         raise DownloadError(f"Could not unpack the model into {final.parent}: "
                             f"{exc.strerror or exc}.") from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _check_complete(folder: Path, engine: str, name: str) -> None:
+    missing = missing_files(engine, folder)
+    if missing:
+        raise DownloadError(f"The download does not hold a complete {name} model (missing "
+                            f"{', '.join(missing)}); nothing was installed.")
 
 
 def _swap_in(new: Path, final: Path, old: Path) -> None:
@@ -162,10 +235,11 @@ def _length(source: Any) -> int | None:
         return None
 
 
-def _offline(url: str, exc: OSError) -> str:
+def _offline(url: str, exc: OSError, hint: str = "") -> str:
+    hint = hint or f"download {url} and run `companion model download --from FILE.zip` here"
     return (f"Could not download the speech model ({_reason(exc)}). Check the internet "
-            f"connection and try again. Or, on a computer that is online, download {url} and "
-            "run `companion model download --from FILE.zip` here; or use --typed.")
+            f"connection and try again. Or, on a computer that is online, {hint}; or use "
+            "--typed.")
 
 
 def _reason(exc: BaseException) -> str:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from companion.audio.vad import NoiseFloor
 from companion.data import load_data
 
 SPEECH_HYSTERESIS = 0.15
 """Once speech began, a chunk still counts as speech down to threshold minus this."""
+MARGIN_HYSTERESIS = 3.0
+"""Once speech began, a chunk still counts as speech this much (dB) closer to the noise floor."""
 EPSILON = 1e-6
 """Slack for sums of chunk durations (seconds)."""
 
@@ -44,6 +47,15 @@ class EndpointSettings:
     """Listening time before the near-silence warning (seconds)."""
     loud_dbfs: float = -1.0
     """Above this level (dBFS) a chunk is clipping."""
+    noise_margin: float = 6.0
+    """How far above the noise floor (the background level heard while nobody answers, dBFS) a
+    chunk must be to count as speech. The detector alone already ignores steady noise, but takes
+    any voice for speech: this keeps voices barely louder than the room (through a wall, over a
+    fan) from beginning or holding open an answer. 0 turns the noise floor off."""
+    floor_window: float = 3.0
+    """Background the noise floor remembers (seconds of audio)."""
+    floor_percentile: float = 80.0
+    """Which percentile (0-100) of the background's chunk levels is the noise floor."""
 
 
 @dataclass(frozen=True)
@@ -58,11 +70,19 @@ class Step:
     reason: str = ""
 
 
+def noise_floor(settings: EndpointSettings) -> NoiseFloor:
+    """A noise floor for these settings (keep one across answers: the room stays the same)."""
+    return NoiseFloor(settings.floor_window, settings.floor_percentile)
+
+
 class Endpointer:
     """Feed every chunk of one answer; reads speech probability, partial text and level."""
 
-    def __init__(self, settings: EndpointSettings | None = None) -> None:
+    def __init__(self, settings: EndpointSettings | None = None,
+                 floor: NoiseFloor | None = None) -> None:
+        """`floor`: the background level heard so far (a new one when None)."""
         self.s = settings or EndpointSettings()
+        self.floor = floor or noise_floor(self.s)
         self.elapsed = 0.0
         self.started = False
         self.in_speech = False
@@ -81,9 +101,11 @@ class Endpointer:
         """Account for one chunk of `seconds` of audio."""
         self.elapsed += seconds
         events = self._levels(seconds, level)
-        words = self._new_words(partial)
-        active = self._speech(seconds, probability) or (
+        audible = self.audible(level)
+        words = self._new_words(partial) and audible
+        active = self._speech(seconds, probability, audible) or (
             words and (probability >= self.s.words_floor or not self.started))
+        self._learn(seconds, probability, level, active)
         if active:
             self.silence_run = 0.0
             if self.lulled:
@@ -107,11 +129,36 @@ class Endpointer:
             events.append("lull")
         return Step(tuple(events))
 
-    def _speech(self, seconds: float, probability: float) -> bool:
-        limit = self.s.threshold - (SPEECH_HYSTERESIS if self.in_speech else 0.0)
-        self.in_speech = probability >= limit
+    def audible(self, level: float) -> bool:
+        """Whether a chunk at `level` (dBFS) stands out from the background enough to be speech."""
+        if self.s.noise_margin <= 0:
+            return True
+        margin = self.s.noise_margin - (MARGIN_HYSTERESIS if self.in_speech else 0.0)
+        return self.floor.clears(level, margin)
+
+    def is_speech(self, probability: float, level: float) -> bool:
+        """Whether a chunk would count as the client's speech now (changes nothing)."""
+        return probability >= self._limit() and self.audible(level)
+
+    def _limit(self) -> float:
+        return self.s.threshold - (SPEECH_HYSTERESIS if self.in_speech else 0.0)
+
+    def _speech(self, seconds: float, probability: float, audible: bool) -> bool:
+        self.in_speech = probability >= self._limit() and audible
         self.speech_run = self.speech_run + seconds if self.in_speech else 0.0
         return self.in_speech and (self.started or self.speech_run >= self.s.min_speech - EPSILON)
+
+    def _learn(self, seconds: float, probability: float, level: float, active: bool) -> None:
+        """The floor hears only what is surely not the client: no voice (during the answer, not
+        even half a voice: it may be the client's softer syllables), and before the answer began,
+        voices too close to a known floor to be the client's (a television)."""
+        if self.started:
+            background = probability < self.s.words_floor
+        else:
+            background = not active and (probability < self.s.threshold or (
+                self.floor.level is not None and not self.in_speech))
+        if background:
+            self.floor.update(level, seconds)
 
     def _new_words(self, partial: str) -> bool:
         """A partial transcript that changed is evidence of speech the detector may have missed."""

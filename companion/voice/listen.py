@@ -7,13 +7,19 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, TextIO
 
-from companion.audio.pcm import level_dbfs
+from companion.audio.pcm import LevelNormaliser, level_dbfs
 from companion.audio.sources import AudioInput
 from companion.audio.vad import SpeechDetector
 from companion.data import load_data
 from companion.errors import MicrophoneUnavailable
 from companion.interfaces import Answer, AnswerSource, Prompt, Prompter
-from companion.voice.endpoint import Endpointer, EndpointSettings, Step, strip_closing
+from companion.voice.endpoint import (
+    Endpointer,
+    EndpointSettings,
+    Step,
+    noise_floor,
+    strip_closing,
+)
 from companion.voice.recognition import Recognizer, Transcript
 
 log = logging.getLogger(__name__)
@@ -73,10 +79,15 @@ class VoiceAnswers:
     def __init__(self, audio: AudioInput, recognizer: Recognizer, vad: SpeechDetector,
                  prompter: Prompter, ui: TextIO, *, endpoint: EndpointSettings | None = None,
                  live: bool = False, fallback: AnswerSource | None = None,
-                 crisis_check: Callable[[str], bool]) -> None:
-        """`crisis_check(text)` tells crisis language (passed in: this layer does not read text)."""
+                 crisis_check: Callable[[str], bool],
+                 normaliser: LevelNormaliser | None = None) -> None:
+        """`crisis_check(text)` tells crisis language (passed in: this layer does not read text).
+        `normaliser` raises quiet speech before the recognizer hears it (a default one if None).
+        The noise floor and the gain are kept across answers: the room and the speaker stay."""
         self.audio, self.recognizer, self.vad = audio, recognizer, vad
         self.prompter, self.endpoint = prompter, endpoint or EndpointSettings()
+        self.floor = noise_floor(self.endpoint)
+        self.normaliser = normaliser or LevelNormaliser()
         self.line = LiveLine(ui, live)
         self.fallback, self.crisis_check = fallback, crisis_check
         self.broken: MicrophoneUnavailable | None = None
@@ -110,7 +121,7 @@ class VoiceAnswers:
 
     def _hear(self, chunks: Any, kind: str) -> tuple[Transcript, MicrophoneUnavailable | None]:
         """Feed chunks until the answer ends; what was heard survives a vanished microphone."""
-        endpointer = Endpointer(self.endpoint)
+        endpointer = Endpointer(self.endpoint, self.floor)
         self.vad.reset()
         started, lost, step = False, None, Step()
         try:
@@ -118,9 +129,10 @@ class VoiceAnswers:
                 if not started:
                     self.recognizer.start(kind, chunk.rate)
                     started = True
-                partial = self.recognizer.accept(chunk)
-                level = level_dbfs(chunk)
-                step = endpointer.feed(chunk.seconds, self.vad.probability(chunk), partial, level)
+                probability, level = self.vad.probability(chunk), level_dbfs(chunk)
+                speech = endpointer.is_speech(probability, level)
+                partial = self.recognizer.accept(self.normaliser.apply(chunk, speech))
+                step = endpointer.feed(chunk.seconds, probability, partial, level)
                 self.line.update(chunk.seconds, level, partial)
                 self._speculate(step.events)
                 self._events(step)

@@ -12,7 +12,7 @@ from typing import Any
 
 from companion.errors import ModelMissing, UsageError
 from companion.settings import VoiceSettings
-from companion.voice.model_files import vosk_missing, whisper_missing
+from companion.voice.model_files import downloads, vosk_missing, weights_size, whisper_missing
 
 log = logging.getLogger(__name__)
 
@@ -188,8 +188,14 @@ def _explicit_choice(engine: str, models: list[ModelInfo], installed: Installed)
 
 
 def _first(models: Sequence[ModelInfo], engine: str, english: bool = False) -> ModelInfo | None:
-    return next((m for m in models if m.engine == engine and m.usable
-                 and (m.english or not english)), None)
+    """The first folder's best fitting model: when one folder holds several (a small and a
+    large English model downloaded), the largest, which was fetched to be used."""
+    fitting = [m for m in models if m.engine == engine and m.usable and (m.english or not english)]
+    if not fitting:
+        return None
+    same_place = [m for m in fitting if m.source == fitting[0].source]
+    # max keeps the first of equals, so equal sizes keep the lookup order
+    return max(same_place, key=lambda m: weights_size(m.engine, m.path))
 
 
 def _broken_hint(models: Sequence[ModelInfo], engine: str) -> str | None:
@@ -260,7 +266,15 @@ def describe_models(home: Path, env: Mapping[str, str], voice: VoiceSettings | N
         "auto": {"engine": choice.engine, "path": str(choice.model.path)} if choice else None,
         "problem": problem,
         "engines": {e: installed(m) for e, m in ENGINE_MODULES.items()},
+        "downloads": _downloads(models),
     }
+
+
+def _downloads(models: Sequence[ModelInfo]) -> list[dict[str, Any]]:
+    """What `companion model download --name KEY` offers, and whether it is installed."""
+    have = {m.path.name for m in models if m.usable}
+    return [{"key": d.key, "name": d.name, "engine": d.engine, "bytes": d.size,
+             "about": d.about, "installed": d.name in have} for d in downloads().values()]
 
 
 def _searched(home: Path, env: Mapping[str, str], voice: VoiceSettings,

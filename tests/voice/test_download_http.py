@@ -15,25 +15,34 @@ import pytest
 
 from companion.errors import DownloadError
 from companion.voice import download
+from companion.voice.model_files import Download, Part
 from companion.voice.models import inspect
-from tests.voice.test_models import EN, leftovers, model_zip, sha
+from tests.voice.test_models import EN, WHISPER_FILES, leftovers, model_zip, sha, whisper_download
 
 DATA = model_zip()
+LARGE = model_zip("vosk-model-en-us-0.22-lgraph")
+PAGES = {"/model.zip": DATA, "/large.zip": LARGE,
+         **{f"/whisper/{name}": data for name, data in WHISPER_FILES.items()},
+         **{f"/broken/{name}": data for name, data in WHISPER_FILES.items()
+            if name != "vocabulary.txt"}}
+"""What the pretend model site serves (path: bytes)."""
 
 
 class Site(BaseHTTPRequestHandler):
-    """/model.zip whole; /half.zip promises all of it, sends half and hangs up; else 404."""
+    """PAGES whole; /half.zip promises all of DATA, sends half and hangs up; else 404."""
 
     def do_GET(self):  # the http.server API names it so
         Site.user_agents.append(self.headers.get("User-Agent"))
-        if self.path not in ("/model.zip", "/half.zip"):
+        Site.paths.append(self.path)
+        body = PAGES.get(self.path, DATA if self.path == "/half.zip" else None)
+        if body is None:
             self.send_error(404, "Not Found")
             return
         self.send_response(200)
-        self.send_header("Content-Type", "application/zip")
-        self.send_header("Content-Length", str(len(DATA)))
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(DATA if self.path == "/model.zip" else DATA[: len(DATA) // 2])
+        self.wfile.write(body if self.path != "/half.zip" else body[: len(body) // 2])
         self.wfile.flush()
         self.close_connection = True
 
@@ -41,6 +50,7 @@ class Site(BaseHTTPRequestHandler):
         pass
 
     user_agents: ClassVar[list[str | None]] = []
+    paths: ClassVar[list[str]] = []
 
 
 @pytest.fixture(scope="module")
@@ -81,4 +91,30 @@ def test_nothing_listening_is_the_offline_message(tmp_path):
     with pytest.raises(DownloadError, match="Check the internet connection"):
         download.download_model(tmp_path, url=f"http://127.0.0.1:{port}/model.zip",
                                 sha256=sha(DATA))
+    assert leftovers(tmp_path) == []
+
+
+# -- the other models: the larger Vosk archive, and Whisper models file by file ----------------
+
+def test_the_larger_vosk_model_over_http_is_verified_by_size_and_checksum(site, tmp_path):
+    large = Download("vosk-large", "vosk-model-en-us-0.22-lgraph", "vosk", "test",
+                     (Part(f"{site}/large.zip", len(LARGE), sha(LARGE)),))
+    folder = download.install(large, tmp_path, progress=io.StringIO())
+    assert inspect(folder, "x").usable and leftovers(tmp_path) == [large.name]
+
+
+def test_a_whisper_model_over_http_file_by_file(site, tmp_path):
+    progress = io.StringIO()
+    model = whisper_download(url=f"{site}/whisper/")
+    folder = download.install(model, tmp_path, progress=progress)
+    assert inspect(folder, "x").engine == "whisper" and inspect(folder, "x").usable
+    assert leftovers(tmp_path) == [model.name]
+    assert Site.paths[-4:] == [f"/whisper/{name}" for name in WHISPER_FILES]
+    shown = progress.getvalue()
+    assert all(name in shown for name in WHISPER_FILES) and shown.count("100%") == 4
+
+
+def test_one_missing_whisper_file_on_the_server_installs_nothing(site, tmp_path):
+    with pytest.raises(DownloadError, match=r"\(Not Found\).*--from FOLDER"):
+        download.install(whisper_download(url=f"{site}/broken/"), tmp_path)
     assert leftovers(tmp_path) == []

@@ -9,9 +9,18 @@ from pathlib import Path
 
 import pytest
 
+from companion.data import DataError
 from companion.errors import DownloadError, ModelMissing, UsageError
 from companion.settings import VoiceSettings
 from companion.voice import download
+from companion.voice.model_files import (
+    Download,
+    Part,
+    _download,
+    downloads,
+    find_download,
+    whisper_missing,
+)
 from companion.voice.models import (
     NO_MODEL,
     choose,
@@ -286,3 +295,173 @@ def test_unsafe_archive_paths_are_refused(tmp_path):
     with pytest.raises(DownloadError, match="unsafe path"):
         download.download_model(tmp_path / "models", opener=serve(data), sha256=sha(data))
     assert not (tmp_path / "escape.txt").exists()
+
+
+# -- more model choice: the catalogue of downloads ---------------------------------------------
+
+def test_the_catalogue_offers_small_and_large_models_of_both_engines():
+    table = downloads()
+    assert list(table) == ["vosk-small", "vosk-large", "whisper-base", "whisper-small"]
+    assert table["vosk-small"].name == EN and table["vosk-small"].archive
+    assert table["vosk-large"].name == "vosk-model-en-us-0.22-lgraph"
+    assert [table[k].name for k in ("whisper-base", "whisper-small")] == [
+        "faster-whisper-base.en", "faster-whisper-small.en"]
+    assert table["vosk-small"].size < table["vosk-large"].size  # the large one is larger
+    assert table["whisper-base"].size < table["whisper-small"].size
+
+
+@pytest.mark.parametrize("key", ["vosk-small", "vosk-large", "whisper-base", "whisper-small"])
+def test_every_download_comes_from_its_official_place_pinned(key, tmp_path):
+    model = downloads()[key]
+    for part in model.parts:
+        if model.engine == "vosk":
+            assert part.url == f"https://alphacephei.com/vosk/models/{model.name}.zip"
+        else:  # Systran's conversion at one fixed commit, so the checksums can never drift
+            prefix = f"https://huggingface.co/Systran/{model.name}/resolve/"
+            assert part.url.startswith(prefix) and part.url.endswith("/" + part.name)
+            assert len(part.url[len(prefix):].split("/")[0]) == 40
+    if model.engine == "whisper":  # the files it fetches make a usable folder
+        for part in model.parts:
+            (tmp_path / part.name).write_bytes(b"x")
+        assert whisper_missing(tmp_path) == ()
+
+
+def test_a_download_is_found_by_key_or_by_folder_name():
+    assert find_download("vosk-large") == find_download("vosk-model-en-us-0.22-lgraph")
+    assert find_download("vosk-large").engine == "vosk"
+    assert find_download("whisper-small").parts[0].name == "model.bin"
+    assert find_download("siri") is None
+
+
+@pytest.mark.parametrize("entry, message", [
+    ({"key": "k", "name": "n", "engine": "kaldi", "url": "u", "bytes": 1, "sha256": "0" * 64},
+     "engine must be"),
+    ({"key": "k", "name": "n", "engine": "vosk", "url": "u", "bytes": 1, "sha256": "abc"},
+     "sha256"),
+    ({"key": "k", "name": "n", "engine": "vosk", "url": "u", "bytes": 0, "sha256": "0" * 64},
+     "bytes"),
+    ({"key": "k", "name": "n", "engine": "vosk", "url": "u", "bytes": 1, "sha256": "0" * 64,
+      "checksum": "trust me"}, "unknown key"),
+    ({"key": "k", "name": "n", "engine": "whisper", "url": "u/",
+      "files": [{"name": "model.bin", "bytes": 1}]}, "sha256"),
+])
+def test_a_malformed_catalogue_entry_is_refused(entry, message):
+    with pytest.raises(DataError, match=message):
+        _download(entry, "test")
+
+
+WHISPER_FILES = {"model.bin": b"weights " * 300, "config.json": b'{"x": 1}',
+                 "tokenizer.json": b'{"tokens": []}', "vocabulary.txt": b"a\nb\n"}
+
+
+def whisper_download(files=WHISPER_FILES, url="https://example.invalid/model/", **changed):
+    """A Whisper download whose parts are `files` (with their real sizes and SHA-256)."""
+    parts = tuple(Part(url + name, len(data), sha(data), name) for name, data in files.items())
+    fields = {"key": "whisper-test", "name": "faster-whisper-test.en", "engine": "whisper",
+              "about": "test", "parts": parts} | changed
+    return Download(**fields)
+
+
+class Files:
+    """An opener serving named files (by the last part of the URL); records what was asked."""
+
+    def __init__(self, files):
+        self.files, self.asked = files, []
+
+    def __call__(self, url):
+        self.asked.append(url)
+        name = url.rsplit("/", 1)[-1]
+        if name not in self.files:
+            raise OSError(f"404 {name}")
+        return Served(self.files[name])
+
+
+def test_a_whisper_model_is_fetched_file_by_file_verified_and_installed(tmp_path):
+    progress = io.StringIO()
+    model = whisper_download()
+    folder = download.install(model, tmp_path, opener=Files(WHISPER_FILES), progress=progress)
+    assert folder == tmp_path / model.name and leftovers(tmp_path) == [model.name]
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == WHISPER_FILES
+    info = inspect(folder, "models/")
+    assert (info.engine, info.language, info.usable) == ("whisper", "en", True)
+    assert "model.bin" in progress.getvalue() and "100%" in progress.getvalue()
+    again = Files(WHISPER_FILES)
+    assert download.install(model, tmp_path, opener=again) == folder and again.asked == []
+
+
+@pytest.mark.parametrize("served, message", [
+    ({**WHISPER_FILES, "config.json": b'{"x": 2}'}, r"config\.json did not verify \(SHA-256"),
+    ({**WHISPER_FILES, "vocabulary.txt": b"a\nb\nc\n"}, r"vocabulary\.txt did not verify \(6"),
+    ({k: v for k, v in WHISPER_FILES.items() if k != "tokenizer.json"}, "404 tokenizer.json"),
+])
+def test_one_bad_file_installs_nothing_of_the_whisper_model(tmp_path, served, message):
+    with pytest.raises(DownloadError, match=message):
+        download.install(whisper_download(), tmp_path, opener=Files(served))
+    assert leftovers(tmp_path) == []
+
+
+def test_a_whisper_download_without_the_needed_files_is_refused(tmp_path):
+    partial = {k: v for k, v in WHISPER_FILES.items() if k != "config.json"}
+    with pytest.raises(DownloadError, match=r"not hold a complete .* \(missing config\.json\)"):
+        download.install(whisper_download(partial), tmp_path, opener=Files(partial))
+    assert leftovers(tmp_path) == []
+
+
+def test_a_whisper_model_from_a_folder_copied_from_another_computer(tmp_path):
+    copied = tmp_path / "usb-stick"
+    copied.mkdir()
+    for name, data in WHISPER_FILES.items():
+        (copied / name).write_bytes(data)
+    folder = download.install(whisper_download(), tmp_path / "models", source=copied)
+    assert inspect(folder, "x").usable
+    (copied / "model.bin").write_bytes(b"tampered")
+    with pytest.raises(DownloadError, match=r"model\.bin did not verify"):
+        download.install(whisper_download(), tmp_path / "other", source=copied)
+
+
+def test_the_larger_vosk_archive_is_checked_for_its_exact_size(tmp_path):
+    data = model_zip("vosk-model-en-us-0.22-lgraph")
+    right = Download("vosk-large", "vosk-model-en-us-0.22-lgraph", "vosk", "test",
+                     (Part("https://example.invalid/l.zip", len(data), sha(data)),))
+    wrong = Download("vosk-large", right.name, "vosk", "test",
+                     (Part("https://example.invalid/l.zip", len(data) + 1, sha(data)),))
+    with pytest.raises(DownloadError, match=r"file did not verify \(\d[\d,]* bytes, expected"):
+        download.install(wrong, tmp_path, opener=serve(data, length=len(data)))
+    assert leftovers(tmp_path) == []
+    folder = download.install(right, tmp_path, opener=serve(data))
+    assert inspect(folder, "x").language == "en" and leftovers(tmp_path) == [right.name]
+
+
+def test_the_offline_message_names_the_model_to_fetch_elsewhere(tmp_path):
+    def offline(url):
+        raise OSError("[Errno -3] Temporary failure in name resolution")
+
+    with pytest.raises(DownloadError, match=r"--name whisper-test --from FOLDER"):
+        download.install(whisper_download(), tmp_path, opener=offline)
+    large = downloads()["vosk-large"]
+    with pytest.raises(DownloadError, match=r"lgraph\.zip and run .*--name vosk-large --from"):
+        download.install(large, tmp_path, opener=offline)
+
+
+def test_the_larger_of_two_models_in_one_folder_is_used(places):
+    home, repo, _ = places
+    small = make_vosk(repo / EN)
+    large = make_vosk(repo / "vosk-model-en-us-0.22-lgraph")
+    (large / "am" / "final.mdl").write_bytes(b"x" * 1000)
+    assert choose(VoiceSettings(), home, {}, repo=repo).model.path == large
+    (small / "am" / "final.mdl").write_bytes(b"x" * 2000)  # whichever is larger
+    assert choose(VoiceSettings(), home, {}, repo=repo).model.path == small
+    tiny, better = make_whisper(repo / "w-tiny"), make_whisper(repo / "faster-whisper-small.en")
+    (better / "model.bin").write_bytes(b"x" * 100)
+    chosen = choose(VoiceSettings(engine="whisper"), home, {}, repo=repo, installed=everything)
+    assert chosen.model.path == better and tiny.exists()
+
+
+def test_model_list_says_what_can_be_downloaded_and_what_is_installed(places):
+    home, repo, _ = places
+    make_vosk(repo / "vosk-model-en-us-0.22-lgraph")
+    report = describe_models(home, {}, repo=repo, installed=nothing_optional)
+    offered = {d["key"]: d for d in report["downloads"]}
+    assert list(offered) == ["vosk-small", "vosk-large", "whisper-base", "whisper-small"]
+    assert offered["vosk-large"]["installed"] and not offered["vosk-small"]["installed"]
+    assert offered["whisper-small"]["bytes"] == downloads()["whisper-small"].size
