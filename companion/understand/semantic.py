@@ -308,10 +308,13 @@ def combine(result: Any, verdict: Verdict, kind: str) -> tuple[Any, dict[str, st
     if verdict.command and result.command is None:
         changes["command"] = verdict.command
         layers["command"] = "semantic"
-    if verdict.crisis == "full" and not result.crisis:
+    full = verdict.crisis == "full" and not (kind == "urges" and result.urges)
+    if full and not result.crisis:
+        # (at the urges question an urge the rules named, "hurt myself", is the safety policy's
+        # to weigh by its rating: meaning alone brings the check-in there, not a suicide crisis)
         changes["crisis"], changes["crisis_kinds"] = True, ("suicide",)
         layers["crisis"] = "semantic"
-    elif verdict.crisis == "check" and not result.crisis:
+    elif verdict.crisis in ("check", "full") and not result.crisis:
         changes["possible_crisis"] = True
         layers["crisis"] = "semantic (check-in)"
     elif verdict.crisis == "safe" and result.crisis and kind != "urges":

@@ -87,3 +87,11 @@ def test_held_out_set_rules_and_semantic(semantic, capsys):
         for key in ("skills_f1", "command_accuracy", "crisis_recall", "emotions_f1"):
             print(f"  held-out {key}: rules {rules[key]:.3f}, rules+semantic {both[key]:.3f}")
     assert both["skills_f1"] > rules["skills_f1"] and both["crisis_recall"] > rules["crisis_recall"]
+
+
+@pytest.mark.parametrize("text", ["hurt myself", "i want to cut again"])
+def test_a_named_self_harm_urge_is_weighed_by_the_safety_policy(semantic, text):
+    """At the urges question an urge the rules named is the safety policy's to weigh by its
+    rating (the hearing benchmark: 'hurt myself' became a suicide crisis 39 times of 40)."""
+    result, _ = analysis.understand(text, "urges", semantic)
+    assert "self_harm" in result.urges and not result.crisis
