@@ -27,9 +27,13 @@ class Transcript:
     """Length of the audio recognised (seconds)."""
     engine: str = ""
     open_text: str = ""
-    """When `text` came from a restricted grammar: what open dictation heard of the same audio
-    (so crisis words are never lost to a grammar of numbers); else empty."""
+    """When `text` is not open dictation's top hypothesis (a restricted grammar's decode, another
+    of its alternatives, or words a biased decode could not back): what open dictation heard
+    of the same audio (so crisis words are never lost to a grammar of numbers); else empty."""
     open_words: tuple[tuple[str, float], ...] = ()
+    alternatives: tuple[str, ...] = ()
+    """Open dictation's best hypotheses of the answer, top first, when several were weighed
+    (`text` is the one the question's vocabulary explains best); else empty."""
 
 
 class Recognizer(Protocol):

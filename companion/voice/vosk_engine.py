@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from companion.audio.chunk import AudioChunk
 from companion.audio.pcm import mono_chunk
 from companion.errors import ModelMissing
+from companion.voice.hypotheses import GRAMMAR, Hypothesis, choose, joined, phrase_count, posteriors
 from companion.voice.recognition import BackgroundLoad, LoadsInBackground, Transcript
 
 log = logging.getLogger(__name__)
@@ -23,14 +25,18 @@ WARM_UP = Path(__file__).resolve().parent.parent / "data" / "warmup.wav"
 utterance is otherwise slow (speech warms the decoder's graph; low noise did half as well)."""
 
 
-def default_grammars() -> dict[str, list[str]]:
-    """Grammar phrases per prompt kind, from companion/data/asr_vocabulary.toml."""
+def default_grammars(table: str = "kinds") -> dict[str, list[str]]:
+    """Grammar phrases per prompt kind, from companion/data/asr_vocabulary.toml; with
+    table="vocabulary", the phrases that are the question's own words."""
+    grammar = _grammar_data()
+    return {kind: _unique(p for name in lists for p in grammar.get(name, []))
+            for kind, lists in grammar.get(table, {}).items()}
+
+
+def _grammar_data() -> dict[str, Any]:
     from companion.data import load_data
 
-    grammar = load_data("asr_vocabulary.toml")["grammar"]
-    kinds = grammar.get("kinds", {})
-    return {kind: _unique(p for name in lists for p in grammar.get(name, []))
-            for kind, lists in kinds.items()}
+    return load_data("asr_vocabulary.toml")["grammar"]
 
 
 def _unique(phrases: Iterable[str]) -> list[str]:
@@ -61,16 +67,37 @@ class VoskRecognizer(LoadsInBackground):
     """The Recognizer interface over one Vosk model; one reused KaldiRecognizer per (kind, rate).
 
     `loader` (path -> model) and `grammars` (kind -> phrases) can be handed in; tests and
-    non-English models pass their own phrases.
+    non-English models pass their own phrases. `vocabularies` (kind -> the question's own
+    phrases; default: the grammars handed in, else asr_vocabulary.toml) or `scorer(kind, text)`
+    rate the hypotheses (phrase-list decode, open dictation's n-best) to choose the answer from;
+    `sentence_kinds` get a phrase list only from a model with [unk]; `alternatives` is the
+    n-best size (default from the data file); `kaldi(model, rate, phrases)` makes a recognizer.
     """
 
     engine = "vosk"
 
     def __init__(self, path: Path, *, grammars: Mapping[str, list[str]] | None = None,
                  loader: Callable[[Path], Any] = load_model,
-                 grammar_mode: bool | None = None) -> None:
+                 grammar_mode: bool | None = None,
+                 vocabularies: Mapping[str, list[str]] | None = None,
+                 scorer: Callable[[str, str], float] | None = None,
+                 sentence_kinds: Collection[str] | None = None,
+                 alternatives: int | None = None,
+                 kaldi: Callable[[Any, int, list[str] | None], Any] | None = None) -> None:
         self.path = Path(path)
         self._grammars = dict(default_grammars() if grammars is None else grammars)
+        if vocabularies is None:
+            vocabularies = default_grammars("vocabulary") if grammars is None else grammars
+        self._scorers = {kind: phrase_count(p) for kind, p in vocabularies.items() if p}
+        self._scorer = scorer
+        settings = _grammar_data().get("open", {})
+        self._sentence_kinds = frozenset(
+            settings.get("sentences", []) if sentence_kinds is None else sentence_kinds)
+        self._alternatives = int(settings.get("alternatives", 0) if alternatives is None
+                                 else alternatives)
+        self._kaldi = kaldi_recognizer if kaldi is None else kaldi
+        self._kind = FREE
+        self._kind_scorer: Callable[[str], float] | None = None
         self._grammar_mode = supports_grammar(path) if grammar_mode is None else grammar_mode
         self._model: Any = None
         self._loading = BackgroundLoad("Vosk", self.path, loader)
@@ -126,10 +153,13 @@ class VoskRecognizer(LoadsInBackground):
         """The phrases Vosk listens for in `kind` answers, or None for open dictation.
 
         Phrases with a word the model lacks are dropped (Vosk would warn and mangle them);
-        `[unk]` is added only when the model has it, so other speech is not forced into a phrase.
+        `[unk]` is added only when the model has it, so other speech is not forced into a phrase;
+        without it, kinds answered in sentences (emotions, skills) get open dictation only.
         """
         phrases = self._grammars.get(kind)
         if not phrases or not self._grammar_mode:
+            return None
+        if kind in self._sentence_kinds and not self.knows(UNKNOWN_WORD):
             return None
         kept = [p for p in phrases if all(self.knows(w) for w in p.split())]
         dropped = len(phrases) - len(kept)
@@ -146,6 +176,7 @@ class VoskRecognizer(LoadsInBackground):
 
         A grammar answer (a rating, yes/no) is also heard by open dictation, so words outside
         the grammar (crisis language above all) still reach the transcript as `open_text`.
+        Open dictation keeps its n-best for a kind with a vocabulary (or a scorer handed in).
         """
         self._answering.set()
         self.wait()
@@ -157,6 +188,9 @@ class VoskRecognizer(LoadsInBackground):
         grammar = self.grammar_for(kind)  # checks every phrase against the model: once
         self._current = self._recognizer(kind, rate, grammar)
         self._open = self._recognizer(FREE, rate, None) if grammar else None
+        self._kind, self._kind_scorer = kind, self._scorer_for(kind)
+        (self._open or self._current).SetMaxAlternatives(
+            self._alternatives if self._kind_scorer else 0)
         self._rate, self._samples, self._unfinished = rate, 0, True
         self._parts, self._open_parts = [], []
 
@@ -171,15 +205,42 @@ class VoskRecognizer(LoadsInBackground):
         return _feed(self._current, data, self._parts)
 
     def finish(self) -> Transcript:
-        """End the answer; the recognizer stays ready for the next answer of its kind."""
+        """End the answer; the recognizer stays ready for the next answer of its kind.
+
+        The answer is the hypothesis the question's vocabulary explains best (see hypotheses.py);
+        open dictation's top stays in `open_text` whenever the answer is something else, so the
+        crisis check still reads every word open dictation heard.
+        """
         if self._current is None:
             return Transcript("", engine=self.engine)
-        text, words = _final(self._current, self._parts)
-        open_text, open_words = _final(self._open, self._open_parts) if self._open else ("", ())
+        grammar_parts = _final(self._current, self._parts) if self._open else None
+        open_parts = _final(self._open, self._open_parts) if self._open else \
+            _final(self._current, self._parts)
         self._unfinished = False
         seconds = self._samples / self._rate if self._rate else 0.0
-        return Transcript(text=text, words=words, audio_seconds=seconds, engine=self.engine,
-                          open_text=open_text, open_words=open_words)
+        score = self._kind_scorer or (lambda text: 0.0)
+        top = joined([p["alternatives"][0] for p in open_parts])
+        best = joined([choose(p["alternatives"], score) for p in open_parts])
+        hypotheses = [best]
+        if grammar_parts is not None:
+            grammar = joined([p["alternatives"][0] for p in grammar_parts])
+            hypotheses.insert(0, replace(grammar, source=GRAMMAR))
+        chosen = choose(hypotheses, score)
+        if chosen != top:
+            log.debug("vosk %s: chose the %s hypothesis %r over open dictation's top %r",
+                      self._kind, chosen.source, chosen.text, top.text)
+        shadow = chosen != top or grammar_parts is not None
+        return Transcript(text=chosen.text, words=chosen.words, audio_seconds=seconds,
+                          engine=self.engine, open_text=top.text if shadow else "",
+                          open_words=top.words if shadow else (),
+                          alternatives=_ranked(open_parts))
+
+    def _scorer_for(self, kind: str) -> Callable[[str], float] | None:
+        """How hypotheses of a `kind` answer are rated; None: there is nothing to choose by."""
+        if self._scorer is not None:
+            scorer = self._scorer
+            return lambda text: scorer(kind, text)
+        return self._scorers.get(kind)
 
     def _recognizer(self, kind: str, rate: int, grammar: list[str] | None) -> Any:
         """The reused recognizer for `kind`'s `grammar` (None: open dictation) at `rate`."""
@@ -190,14 +251,18 @@ class VoskRecognizer(LoadsInBackground):
             return self._recognizers[key]
 
     def _new_recognizer(self, rate: int, grammar: list[str] | None) -> Any:
-        import vosk
-
-        if grammar:
-            rec = vosk.KaldiRecognizer(self._model, rate, json.dumps(grammar, ensure_ascii=False))
-        else:
-            rec = vosk.KaldiRecognizer(self._model, rate)
+        rec = self._kaldi(self._model, rate, grammar)
         rec.SetWords(True)
         return rec
+
+
+def kaldi_recognizer(model: Any, rate: int, phrases: list[str] | None) -> Any:
+    """A vosk.KaldiRecognizer: open dictation, or only `phrases` (grammar mode)."""
+    import vosk
+
+    if phrases:
+        return vosk.KaldiRecognizer(model, rate, json.dumps(phrases, ensure_ascii=False))
+    return vosk.KaldiRecognizer(model, rate)
 
 
 def warm_up_audio(rate: int, path: Path = WARM_UP) -> bytes:
@@ -216,6 +281,15 @@ def warm_up_audio(rate: int, path: Path = WARM_UP) -> bytes:
         return np.random.default_rng(0).normal(0, 200, rate).astype(np.int16).tobytes()
 
 
+def _ranked(parts: list[dict[str, Any]]) -> tuple[str, ...]:
+    """Open dictation's n-best texts, top first (several stretches: rank by rank), or ()."""
+    most = max((len(p["alternatives"]) for p in parts), default=0)
+    if most < 2:
+        return ()
+    return tuple(joined([p["alternatives"][min(k, len(p["alternatives"]) - 1)]
+                         for p in parts]).text for k in range(most))
+
+
 def _feed(rec: Any, data: bytes, parts: list[dict[str, Any]]) -> str:
     """Audio into one recognizer; returns all it has heard in this answer so far."""
     if rec.AcceptWaveform(data):
@@ -226,10 +300,10 @@ def _feed(rec: Any, data: bytes, parts: list[dict[str, Any]]) -> str:
     return " ".join(t for t in [*(p["text"] for p in parts), partial] if t)
 
 
-def _final(rec: Any, parts: list[dict[str, Any]]) -> tuple[str, tuple[tuple[str, float], ...]]:
+def _final(rec: Any, parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The answer's stretches, its last one (what FinalResult() still held) added."""
     parts.append(parse_result(rec.FinalResult()))
-    text = " ".join(p["text"] for p in parts if p["text"])
-    return text, tuple(w for p in parts for w in p["words"])
+    return parts
 
 
 def supports_grammar(path: Path) -> bool:
@@ -239,14 +313,31 @@ def supports_grammar(path: Path) -> bool:
 
 
 def parse_result(raw: str) -> dict[str, Any]:
-    """{'text': str, 'words': [(word, conf)]} from Vosk's Result()/FinalResult() JSON."""
+    """{'text': str, 'words': [(word, conf)], 'unknown': int, 'alternatives': [Hypothesis]}
+    from Vosk's Result()/FinalResult() JSON: the single best (words with their confidences) or,
+    after SetMaxAlternatives(n), the n-best, whose words get their hypothesis' share of the list
+    (Vosk gives those no word confidences). text, words and unknown are the top hypothesis'."""
     data = _loads(raw)
+    entries = data.get("alternatives")
+    if not isinstance(entries, list) or not entries:
+        entries = [data]
+    entries = [e for e in entries if isinstance(e, dict)] or [{}]
+    shares = posteriors([_number(e.get("confidence")) for e in entries])
+    found = [_hypothesis(e, share) for e, share in zip(entries, shares, strict=True)]
+    top = found[0]
+    return {"text": top.text, "words": list(top.words), "unknown": top.unknown,
+            "alternatives": found}
+
+
+def _hypothesis(entry: dict[str, Any], share: float) -> Hypothesis:
     words = []
-    for item in data.get("result") or []:
+    for item in entry.get("result") or []:
         if isinstance(item, dict) and item.get("word") and item["word"] != UNKNOWN_WORD:
-            words.append((str(item["word"]), _confidence(item.get("conf"))))
-    text = " ".join(w for w in str(data.get("text") or "").split() if w != UNKNOWN_WORD)
-    return {"text": text, "words": words}
+            conf = _number(item.get("conf", share if "confidence" in entry else None))
+            words.append((str(item["word"]), min(1.0, max(0.0, conf))))
+    said = str(entry.get("text") or "").split()
+    return Hypothesis(text=" ".join(w for w in said if w != UNKNOWN_WORD), words=tuple(words),
+                      unknown=said.count(UNKNOWN_WORD))
 
 
 def parse_partial(raw: str) -> str:
@@ -264,8 +355,8 @@ def _loads(raw: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _confidence(value: Any) -> float:
+def _number(value: Any) -> float:
     try:
-        return min(1.0, max(0.0, float(value)))
+        return float(value)
     except (TypeError, ValueError):
         return 0.0

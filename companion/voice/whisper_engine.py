@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import threading
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import replace
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,9 @@ WHISPER_RATE = 16000
 """Whisper hears 16 kHz mono only (hertz)."""
 MIN_SECONDS = 0.3
 """Answers shorter than this are not sent to Whisper at all (seconds): it hallucinates on silence."""
+WINDOW_SECONDS = 30.0
+"""Whisper hears audio in windows of this length (seconds); word probabilities are read for
+answers that fit in one."""
 
 
 def bundled_model() -> Path | None:
@@ -47,6 +52,31 @@ def default_prompts() -> dict[str, str]:
         words = [w for g in groups for w in names.get(g, {}).values()]
         prompts[kind] = " ".join(filter(None, [prompts.get(kind, ""), ", ".join(words) + "."]))
     return prompts
+
+
+@dataclass(frozen=True)
+class Support:
+    """When a word the prompt could have put in Whisper's mouth counts (asr_vocabulary.toml)."""
+
+    checked: Mapping[str, frozenset[str]]
+    """Per kind: the prompt's words that must be backed by the audio (lowercase)."""
+    probability: float = 0.05
+    """A checked word at least this likely without the prompt (0-1) is backed..."""
+    alike: float = 0.4
+    """...or when Whisper without the prompt heard it, or words this alike at its place (0-1)."""
+
+
+def default_support(prompts: Mapping[str, str] | None = None) -> Support:
+    """Support from data/asr_vocabulary.toml: every word of each kind's prompt is checked but
+    the ones never removed (numbers, negations, yes and no, small words)."""
+    from companion.data import load_data
+
+    rule = load_data("asr_vocabulary.toml").get("bias", {}).get("support", {})
+    never = {w.lower() for w in rule.get("never_removed", [])}
+    prompts = default_prompts() if prompts is None else prompts
+    checked = {kind: frozenset(_tokens(text)) - never for kind, text in prompts.items()}
+    return Support(checked, float(rule.get("probability", Support.probability)),
+                   float(rule.get("alike", Support.alike)))
 
 
 def load_model(path: Path, threads: int = 0) -> Any:
@@ -96,9 +126,15 @@ class WhisperRecognizer(LoadsInBackground):
 
     def __init__(self, path: Path, *, prompts: Mapping[str, str] | None = None,
                  loader: Callable[[Path], Any] = load_model, word_confidence: bool = False,
-                 beam_size: int = 1) -> None:
+                 beam_size: int = 1, support: Support | None = None,
+                 alike: Callable[[str, str], float] | None = None) -> None:
+        """`support` says which prompted words must be backed by the audio (default: the data
+        file's rule over `prompts`); `alike(a, b)` how alike two stretches of words sound (0-1;
+        default: their spelling, see sounds_alike)."""
         self.path = Path(path)
         self._prompts = dict(default_prompts() if prompts is None else prompts)
+        self._support = default_support(self._prompts) if support is None else support
+        self._alike = sounds_alike if alike is None else alike
         self._word_confidence = word_confidence
         self._beam_size = beam_size
         self._model: Any = None
@@ -152,48 +188,146 @@ class WhisperRecognizer(LoadsInBackground):
 
     def _transcribe(self, pcm: bytes, rate: int, kind: str,
                     cancelled: threading.Event | None = None) -> Transcript | None:
-        """The transcript of `pcm`; None if `cancelled` was set before the model was free."""
+        """The transcript of `pcm`; None if `cancelled` was set before the model was free.
+
+        A word the question's prompt could have inserted stays only when the audio backs it
+        (see unsupported()); the decode as it was is then kept as `open_text` for the crisis
+        check, which would rather hear too much than too little."""
         audio = to_whisper_audio(pcm, rate)
         seconds = len(pcm) // 2 / rate
         if seconds < MIN_SECONDS:
             return Transcript("", audio_seconds=seconds, engine=self.engine)
-        found = []
+        prompt = self._prompts.get(kind) or None
+        checked = self._support.checked.get(kind, frozenset()) if prompt else frozenset()
         with self._lock:
+            words = self._word_confidence or (bool(checked) and seconds <= WINDOW_SECONDS)
+            found = self._decode(audio, prompt, words, cancelled)
+            if found is None:
+                return None
+            heard = _transcript(found, seconds, self.engine)
+            doubtful = words and seconds <= WINDOW_SECONDS and any(
+                _checked(w, checked) and p < self._support.probability for w, p in heard.words)
+            if not doubtful:
+                return heard
+            plain = self._decode(audio, None, False, cancelled)  # what the audio says unprompted
+            if plain is None:
+                return None
+        unprompted = _transcript(plain, seconds, self.engine).text
+        drop = unsupported(heard.words, unprompted, checked, self._support, self._alike)
+        if not drop:
+            return heard
+        log.debug("whisper %s: %s not backed by the audio (unprompted: %r); removed from %r",
+                  kind, ", ".join(repr(heard.words[i][0]) for i in sorted(drop)), unprompted,
+                  heard.text)
+        return _without(found, drop, heard)
+
+    def _decode(self, audio: Any, prompt: str | None, words: bool,
+                cancelled: threading.Event | None) -> list[Any] | None:
+        """Whisper's segments of `audio` (the caller holds the lock); None once `cancelled`.
+
+        With `words`, each word also gets its probability; faster-whisper computes it without
+        the prompt, which is what tells a word the prompt put there from one that was said."""
+        if cancelled is not None and cancelled.is_set():
+            return None  # voided while it waited for the model: never started
+        one_window = words and len(audio) <= WINDOW_SECONDS * WHISPER_RATE
+        segments, _info = self._model.transcribe(
+            audio, language="en", task="transcribe", beam_size=self._beam_size,
+            temperature=0.0,  # deterministic: no random-sampling fallback
+            initial_prompt=prompt, condition_on_previous_text=False, vad_filter=False,
+            word_timestamps=words, without_timestamps=one_window or not words)
+        found = []
+        for segment in segments:  # decoded lazily, 30 s at a time: a voided job stops early
             if cancelled is not None and cancelled.is_set():
                 return None
-            segments, _info = self._model.transcribe(
-                audio, language="en", task="transcribe", beam_size=self._beam_size,
-                temperature=0.0,  # deterministic: no random-sampling fallback
-                initial_prompt=self._prompts.get(kind) or None,
-                condition_on_previous_text=False, vad_filter=False,
-                word_timestamps=self._word_confidence,
-                without_timestamps=not self._word_confidence)
-            for segment in segments:  # decoded lazily, 30 s at a time: a voided job stops early
-                if cancelled is not None and cancelled.is_set():
-                    return None
-                found.append(segment)
-        return _transcript(found, seconds, self.engine)
+            found.append(segment)
+            if one_window:
+                # The whole answer, word for word as without word probabilities (80 of 80
+                # synthetic answers). Whisper would next decode again from the last word's end:
+                # on a short answer, silence, where it invented "Thank you." in 33 of them.
+                break
+        return found
+
+
+def unsupported(words: Sequence[tuple[str, float]], unprompted: str, checked: Collection[str],
+                support: Support, alike: Callable[[str, str], float]) -> set[int]:
+    """Positions in `words` (the prompted decode, each word with its probability without the
+    prompt) of checked words the audio does not back: unlikely without the prompt, not heard
+    by the unprompted decode, which heard nothing alike at that place (or nothing at all there:
+    an unprompted decode that heard nothing anywhere backs nothing and takes out nothing)."""
+    said = [" ".join(_tokens(w)) for w, _ in words]
+    plain = _tokens(unprompted)
+    drop: set[int] = set()
+    if not plain:
+        return drop
+    matcher = SequenceMatcher(a=said, b=plain, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        for i in range(i1, i2):
+            if (tag == "equal" or not _checked(said[i], checked)
+                    or words[i][1] >= support.probability
+                    or all(t in plain for t in said[i].split())):
+                continue
+            heard = [" ".join(plain[j : j + n]) for n in (1, 2) for j in range(j1, j2 - n + 1)]
+            if max((alike(said[i], h) for h in heard), default=0.0) < support.alike:
+                drop.add(i)
+    return drop
+
+
+def sounds_alike(a: str, b: str) -> float:
+    """How alike two stretches of words are spelled, spaces and punctuation aside (0-1)."""
+    return SequenceMatcher(a=_letters(a), b=_letters(b), autojunk=False).ratio()
+
+
+def _without(segments: list[Any], drop: set[int], heard: Transcript) -> Transcript:
+    """`heard` with its words at positions `drop` taken out (punctuation kept elsewhere); what
+    it was stays as the open text."""
+    pieces = _pieces(segments)
+    text = "".join(w for i, (w, _) in enumerate(pieces) if i not in drop).strip()
+    words = tuple(w for i, w in enumerate(heard.words) if i not in drop)
+    return replace(heard, text=text, words=words, open_text=heard.text, open_words=heard.words)
+
+
+def _spoken(segments: list[Any]) -> list[Any]:
+    """The segments that are speech, not Whisper's guess over silence."""
+    return [seg for seg in segments if not (getattr(seg, "no_speech_prob", 0.0) > 0.8
+                                            and getattr(seg, "avg_logprob", 0) < -1.0)]
+
+
+def _pieces(segments: list[Any]) -> list[tuple[str, float]]:
+    """Each word as Whisper wrote it (" drink,") with its probability (0-1). Without word
+    probabilities (they are asked for only when needed), every word gets its segment's average."""
+    pieces = []
+    for seg in _spoken(segments):
+        seg_words = getattr(seg, "words", None) or []
+        if seg_words:
+            pieces += [(w.word, float(w.probability)) for w in seg_words]
+        else:
+            conf = math.exp(min(0.0, float(getattr(seg, "avg_logprob", -1.0))))
+            pieces += [(" " + w, conf) for w in seg.text.split()]
+    return [(w, p) for w, p in pieces if _bare(w)]
 
 
 def _transcript(segments: list[Any], seconds: float, engine: str) -> Transcript:
-    texts, words = [], []
-    for seg in segments:
-        if getattr(seg, "no_speech_prob", 0.0) > 0.8 and getattr(seg, "avg_logprob", 0) < -1.0:
-            continue  # Whisper's guess over silence, not something the client said
-        texts.append(seg.text.strip())
-        seg_words = getattr(seg, "words", None) or []
-        if seg_words:
-            words += [(_bare(w.word), round(float(w.probability), 3)) for w in seg_words]
-        else:  # per-word scores double the cost: every word gets the segment's average instead
-            conf = round(math.exp(min(0.0, float(getattr(seg, "avg_logprob", -1.0)))), 3)
-            words += [(_bare(w), conf) for w in seg.text.split()]
-    text = " ".join(t for t in texts if t)
-    return Transcript(text=text, words=tuple(w for w in words if w[0]), audio_seconds=seconds,
-                      engine=engine)
+    text = " ".join(t for t in (seg.text.strip() for seg in _spoken(segments)) if t)
+    words = tuple((_bare(w), round(p, 3)) for w, p in _pieces(segments))
+    return Transcript(text=text, words=words, audio_seconds=seconds, engine=engine)
 
 
 def _bare(word: str) -> str:
     return word.strip().strip(".,!?;:\"")
+
+
+def _tokens(text: str) -> list[str]:
+    """Lowercase words, hyphenated ones split ("self-soothing"), punctuation dropped."""
+    return re.findall(r"[a-z0-9']+", text.lower().replace("-", " "))
+
+
+def _checked(word: str, checked: Collection[str]) -> bool:
+    """Whether `word` (as written: "Self-soothing,") holds a word the prompt could have put there."""
+    return any(t in checked for t in _tokens(word))
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[^a-z]", "", text.lower())
 
 
 def to_whisper_audio(pcm: bytes, rate: int) -> Any:

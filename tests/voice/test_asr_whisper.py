@@ -17,7 +17,12 @@ from companion.audio.pcm import split
 from companion.audio.wavfile import read_wav
 from companion.errors import ModelMissing
 from companion.understand.analysis import detect_crisis
-from companion.voice.whisper_engine import WhisperRecognizer, bundled_model, to_whisper_audio
+from companion.voice.whisper_engine import (
+    WhisperRecognizer,
+    bundled_model,
+    default_support,
+    to_whisper_audio,
+)
 
 # -- tiers 1 and 2: pure functions and a scripted model ---------------------------------------
 
@@ -138,17 +143,21 @@ def whisper():
     return recognizer
 
 
-def said(tmp_path: Path, text: str) -> AudioChunk:
+def said(tmp_path: Path, text: str, voice: str = "en-us") -> AudioChunk:
     path = tmp_path / "said.wav"
-    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(path), text], check=True)
+    subprocess.run(["espeak-ng", "-v", voice, "-s", "150", "-w", str(path), text], check=True)
     return read_wav(path)
 
 
-def hear(recognizer, audio: AudioChunk, kind: str) -> str:
+def transcribe(recognizer, audio: AudioChunk, kind: str):
     recognizer.start(kind, audio.rate)
     for piece in split(audio):
         recognizer.accept(piece)
-    return recognizer.finish().text.lower()
+    return recognizer.finish()
+
+
+def hear(recognizer, audio: AudioChunk, kind: str) -> str:
+    return transcribe(recognizer, audio, kind).text.lower()
 
 
 @pytest.mark.real_engine
@@ -164,6 +173,31 @@ def test_english_answers(whisper, tmp_path, text, kind, expected):
     heard = hear(whisper, said(tmp_path, text), kind)
     for phrase in expected:
         assert phrase in heard
+
+
+@pytest.mark.real_engine
+@needs_whisper
+@needs_espeak
+def test_a_prompted_word_stays_only_when_the_audio_backs_it(whisper, tmp_path, caplog):
+    """With the feelings prompt, Whisper tiny.en writes "scared" for "envious of my sister" in
+    espeak-ng's en-us+m3 voice: unlikely without the prompt, and Whisper without the prompt
+    hears "much easier" there, so it is taken out (the crisis check still reads it). Said, it
+    stays: likely ("so scared of my sister"), or unlikely but heard alike without the prompt
+    ("tip skills": TIPP, heard unprompted as "Tip")."""
+    import logging
+
+    caplog.set_level(logging.DEBUG, logger="companion.voice.whisper_engine")
+    inserted = transcribe(whisper, said(tmp_path, "envious of my sister", "en-us+m3"), "emotions")
+    assert "scared" in inserted.open_text.lower() and "scared" not in inserted.text.lower()
+    assert "'scared' not backed by the audio" in caplog.text
+    assert inserted.text.lower().startswith("and we are so")  # only that word went
+    likely = transcribe(whisper, said(tmp_path, "so scared of my sister", "en-us+m3"), "emotions")
+    assert "scared" in likely.text.lower() and likely.open_text == ""
+    caplog.clear()
+    alike = transcribe(whisper, said(tmp_path, "tip skills"), "skills")
+    assert "tipp" in alike.text.lower() and alike.open_text == ""
+    assert alike.words[0][1] < default_support().probability  # the unprompted decode decided
+    assert "not backed" not in caplog.text
 
 
 @pytest.mark.real_engine
