@@ -101,8 +101,8 @@ def transcribe_file(recognizer: Any, path: Path, kind: str | None) -> dict[str, 
 def _print_text(result: dict[str, Any], out: Any) -> None:
     print(f"{result['file']}: {result['text'] or '(nothing heard)'}", file=out)
     if "open_text" in result:
-        print(f"  grammar heard: {result['grammar_text'] or '-'}; open dictation: "
-              f"{result['open_text'] or '-'}", file=out)
+        print(f"  kept for the question: {result['grammar_text'] or '-'}; open dictation's "
+              f"best guess: {result['open_text'] or '-'}", file=out)
     print(f"  {result['audio_seconds']:.2f} s of audio, {result['processing_seconds']:.2f} s "
           f"to recognise (real-time factor {result['real_time_factor'] or 0:.2f}), "
           f"{result['engine']}", file=out)
