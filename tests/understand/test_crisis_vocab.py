@@ -187,3 +187,9 @@ def test_crisis_results_are_unchanged(results):
                if name in CRISIS_DIGESTS and CRISIS_DIGESTS[name] != digest}
     assert not changed, (f"crisis results changed in {sorted(changed)}; if that was meant, "
                          "review the lines and update CRISIS_DIGESTS")
+
+
+def test_self_hatred_is_not_self_harm_misheard():
+    """'self hatred' was read as a slip of 'self harmed' (a crisis): it is a feeling."""
+    assert analysis.analyze("i want help with the self hatred", "free").crisis is False
+    assert analysis.analyze("self harmed last night", "free").crisis_kinds == ("self_harm_done",)
