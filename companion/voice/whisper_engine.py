@@ -27,6 +27,16 @@ MIN_SECONDS = 0.3
 WINDOW_SECONDS = 30.0
 """Whisper hears audio in windows of this length (seconds); word probabilities are read for
 answers that fit in one."""
+TOKENS_PER_SECOND = 8
+"""At most this many tokens per second of audio (plus TOKENS_AT_LEAST) are decoded: fast speech
+is about 3.5 words (5-6 tokens) a second, while a decode stuck in a loop ("ten, ten, ten...")
+would otherwise run on to the window's 224 tokens."""
+TOKENS_AT_LEAST = 12
+TOKENS_AT_MOST = 200
+"""Never more tokens per window than this (the prompt takes up to 223 of Whisper's 448)."""
+LOOP_REPEATS = 4
+"""The same 1-4 words this many times or more in a row is Whisper looping, not the client: one
+is kept ("no no no" said three times stays as said)."""
 
 
 def bundled_model() -> Path | None:
@@ -230,9 +240,12 @@ class WhisperRecognizer(LoadsInBackground):
         if cancelled is not None and cancelled.is_set():
             return None  # voided while it waited for the model: never started
         one_window = words and len(audio) <= WINDOW_SECONDS * WHISPER_RATE
+        seconds = min(len(audio) / WHISPER_RATE, WINDOW_SECONDS)
         segments, _info = self._model.transcribe(
             audio, language="en", task="transcribe", beam_size=self._beam_size,
             temperature=0.0,  # deterministic: no random-sampling fallback
+            max_new_tokens=min(TOKENS_AT_MOST,
+                               TOKENS_AT_LEAST + math.ceil(TOKENS_PER_SECOND * seconds)),
             initial_prompt=prompt, condition_on_previous_text=False, vad_filter=False,
             word_timestamps=words, without_timestamps=one_window or not words)
         found = []
@@ -303,12 +316,41 @@ def _pieces(segments: list[Any]) -> list[tuple[str, float]]:
         else:
             conf = math.exp(min(0.0, float(getattr(seg, "avg_logprob", -1.0))))
             pieces += [(" " + w, conf) for w in seg.text.split()]
-    return [(w, p) for w, p in pieces if _bare(w)]
+    pieces = [(w, p) for w, p in pieces if _bare(w)]
+    loop = looped([_bare(w).lower() for w, _ in pieces])
+    return [piece for i, piece in enumerate(pieces) if i not in loop]
+
+
+def looped(words: Sequence[str], repeats: int = LOOP_REPEATS) -> set[int]:
+    """Positions of the words that repeat a run of 1-4 words which came `repeats` or more times
+    in a row: Whisper looping ("One, two, ... seven, eight, seven, eight, seven, eight"). The
+    first time stays; a counted-out rating left behind is still asked again by the reader."""
+    drop: set[int] = set()
+    i = 0
+    while i < len(words):
+        for n in range(1, 5):
+            run = words[i : i + n]
+            times = 1
+            while len(run) == n and words[i + times * n : i + (times + 1) * n] == run:
+                times += 1
+            if times >= repeats:
+                # a partial repeat at the end of the run is the loop cut off by the token cap
+                end = i + times * n
+                while end < len(words) and words[end] == run[(end - i) % n]:
+                    end += 1
+                drop.update(range(i + n, end))
+                i = end - 1
+                break
+        i += 1
+    return drop
 
 
 def _transcript(segments: list[Any], seconds: float, engine: str) -> Transcript:
+    pieces = _pieces(segments)
     text = " ".join(t for t in (seg.text.strip() for seg in _spoken(segments)) if t)
-    words = tuple((_bare(w), round(p, 3)) for w, p in _pieces(segments))
+    if len(pieces) < sum(len(seg.text.split()) for seg in _spoken(segments)):
+        text = "".join(w for w, _ in pieces).strip()  # a loop was taken out
+    words = tuple((_bare(w), round(p, 3)) for w, p in pieces)
     return Transcript(text=text, words=words, audio_seconds=seconds, engine=engine)
 
 

@@ -21,6 +21,7 @@ from companion.voice.whisper_engine import (
     WhisperRecognizer,
     bundled_model,
     default_support,
+    looped,
     to_whisper_audio,
 )
 
@@ -107,6 +108,34 @@ def test_silence_guesses_and_tiny_clips_are_dropped():
     _, tiny = speak(scripted(model), "free", 0.1)
     assert guess.text == "" and tiny.text == ""
     assert len(model.calls) == 1  # the 0.1 s clip never reached the model
+
+
+@pytest.mark.parametrize("heard, kept", [
+    ("ten ten ten ten ten ten", "ten"),
+    ("one two three four five six seven eight seven eight seven eight seven eight seven",
+     "one two three four five six seven eight"),
+    ("improve improve improve improve", "improve"),
+    ("no no no i'm fine", "no no no i'm fine"),  # said three times: as said
+    ("i feel sad sad sad sad sad and tired", "i feel sad and tired"),
+    ("paced breathing and the stop skill", "paced breathing and the stop skill"),
+    ("", ""),
+])
+def test_a_loop_keeps_its_first_time_only(heard, kept):
+    words = heard.split()
+    drop = looped(words)
+    assert " ".join(w for i, w in enumerate(words) if i not in drop) == kept
+
+
+def test_a_looping_decode_is_cut_short_and_collapsed():
+    loop = " Ten, six," + " ten," * 40
+    model = ScriptedWhisper(Segment(loop))
+    _, transcript = speak(scripted(model), "intensity", 2.0)
+    assert transcript.text == "Ten, six, ten,"
+    assert [w for w, _ in transcript.words] == ["Ten", "six", "ten"]
+    # tokens are capped by the audio's length, so a loop stops early instead of running on
+    assert model.calls[0]["max_new_tokens"] == 12 + 8 * 2
+    speak(scripted(model), "intensity", 60.0)
+    assert model.calls[1]["max_new_tokens"] == 200
 
 
 def test_default_prompts_name_skills_and_emotions():
