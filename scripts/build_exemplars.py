@@ -1,7 +1,7 @@
 """Builds companion/data/semantic/exemplars.npz: the exemplar bank's texts, labels and sentence
 embeddings. Sources: data/semantic/exemplars.toml (hand-written) and the labelled training sets
-in SETS. The first six held-out sets joined them once they had been scored and reported (their
-numbers are in the issue notes); a held-out set that is still untouched (heldout7) never goes in.
+in SETS. Held-out sets 1-9 joined them once they had been scored and reported (their numbers
+are in the issue notes); a held-out set that is still untouched (heldout10) never goes in.
 Run after changing either:
     .venv/bin/python scripts/build_exemplars.py
 """
@@ -25,7 +25,8 @@ SETS = ("utterances.jsonl", "utterances_hard.jsonl", "utterances_blind.jsonl",
         "utterances_blind2.jsonl", "utterances_blind3.jsonl", "heldout/utterances_heldout.jsonl",
         "heldout/utterances_heldout2.jsonl", "heldout/utterances_heldout3.jsonl",
         "heldout/utterances_heldout4.jsonl", "heldout/utterances_heldout5.jsonl",
-        "heldout/utterances_heldout6.jsonl")
+        "heldout/utterances_heldout6.jsonl", "heldout/utterances_heldout7.jsonl",
+        "heldout/utterances_heldout8.jsonl", "heldout/utterances_heldout9.jsonl")
 OUT = ROOT / "companion" / "data" / "semantic" / "exemplars.npz"
 LINEAR = ("skills",)
 """Groups that also get a linear model (leave-set-out over six held-out sets, skills F1:

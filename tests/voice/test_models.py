@@ -301,11 +301,12 @@ def test_unsafe_archive_paths_are_refused(tmp_path):
 
 def test_the_catalogue_offers_small_and_large_models_of_both_engines():
     table = downloads()
-    assert list(table) == ["vosk-small", "vosk-large", "whisper-base", "whisper-small"]
+    assert list(table) == ["vosk-small", "vosk-large", "whisper-base", "whisper-base-multi",
+                           "whisper-small"]
     assert table["vosk-small"].name == EN and table["vosk-small"].archive
     assert table["vosk-large"].name == "vosk-model-en-us-0.22-lgraph"
-    assert [table[k].name for k in ("whisper-base", "whisper-small")] == [
-        "faster-whisper-base.en", "faster-whisper-small.en"]
+    assert [table[k].name for k in ("whisper-base", "whisper-base-multi", "whisper-small")] == [
+        "faster-whisper-base.en", "faster-whisper-base", "faster-whisper-small.en"]
     assert table["vosk-small"].size < table["vosk-large"].size  # the large one is larger
     assert table["whisper-base"].size < table["whisper-small"].size
 
@@ -462,6 +463,7 @@ def test_model_list_says_what_can_be_downloaded_and_what_is_installed(places):
     make_vosk(repo / "vosk-model-en-us-0.22-lgraph")
     report = describe_models(home, {}, repo=repo, installed=nothing_optional)
     offered = {d["key"]: d for d in report["downloads"]}
-    assert list(offered) == ["vosk-small", "vosk-large", "whisper-base", "whisper-small"]
+    assert list(offered) == ["vosk-small", "vosk-large", "whisper-base",
+                             "whisper-base-multi", "whisper-small"]
     assert offered["vosk-large"]["installed"] and not offered["vosk-small"]["installed"]
     assert offered["whisper-small"]["bytes"] == downloads()["whisper-small"].size
