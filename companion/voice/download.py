@@ -12,7 +12,7 @@ import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
-from typing import IO, Any, TextIO
+from typing import IO, Any, Self, TextIO
 
 from companion.errors import DownloadError
 from companion.voice.model_files import DEFAULT_DOWNLOAD, Download, downloads, missing_files
@@ -67,7 +67,7 @@ class Joined:
             self._open = None
         return b""
 
-    def __enter__(self) -> Joined:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
