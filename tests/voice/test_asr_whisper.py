@@ -21,9 +21,9 @@ from companion.voice.whisper_engine import (
     WhisperRecognizer,
     bundled_model,
     default_support,
-    looped,
     to_whisper_audio,
 )
+from companion.voice.whisper_words import looped
 
 # -- tiers 1 and 2: pure functions and a scripted model ---------------------------------------
 

@@ -21,13 +21,8 @@ from companion.voice.hypotheses import (
 )
 from companion.voice.listen import with_open_words_if_crisis
 from companion.voice.vosk_engine import VoskRecognizer, parse_result
-from companion.voice.whisper_engine import (
-    Support,
-    WhisperRecognizer,
-    default_support,
-    sounds_alike,
-    unsupported,
-)
+from companion.voice.whisper_engine import WhisperRecognizer, default_support
+from companion.voice.whisper_words import Support, sounds_alike, unsupported
 
 NUMBERS = ["one", "two", "three", "seven", "eight", "nine", "half", "and a half"]
 SKILLS = ["dear man", "give", "cold water", "tip", "check the facts", "opposite action"]
