@@ -71,8 +71,9 @@ class Semantic:
         from companion.understand import linear
 
         rows = self.rows[group]
-        weights, bias = linear.train(self.vectors[rows],
-                                     linear.targets([self.labels[i] for i in rows], classes))
+        weights, bias = linear.train(
+            linear.features(self.vectors[rows], [self.texts[i] for i in rows]),
+            linear.targets([self.labels[i] for i in rows], classes))
         return weights, bias, classes
 
     @classmethod
@@ -99,7 +100,8 @@ class Semantic:
         if kind in ITEM_KINDS and not (kind == "emotions" and found):
             # emotions named by the rules are not added to (blind3 leave-one-out: F1 fell)
             done = [i for i, t in enumerate(texts) if kind != "skills" or not planned(texts, i)]
-            items = self._items(kind, vectors[done], found, scores) if done else ()
+            items = self._items(kind, vectors[done], found, scores,
+                                [texts[i] for i in done]) if done else ()
         crisis = self._crisis(vectors, scores)
         if kind == "urges" and crisis != "full":  # a suicide urge comes from the rules or a
             items = tuple(x for x in items if x != "suicide")  # strong crisis match only
@@ -131,14 +133,14 @@ class Semantic:
         return float(sims[best]), self.labels[rows[best]]
 
     def _items(self, kind: str, vectors: Any, found: tuple[str, ...],
-               scores: dict[str, float]) -> tuple[str, ...]:
+               scores: dict[str, float], texts: list[str]) -> tuple[str, ...]:
         """Labels of the nearest exemplars of the answer and of each clause: those a share of
         the k nearest agree on, when the nearest is close enough (closer still when the rules
         already named something)."""
         import numpy as np
 
         if kind in self.linear and len(vectors):
-            return self._linear_items(kind, vectors, found, scores)
+            return self._linear_items(kind, vectors, found, scores, texts)
         rows = self.rows.get(kind, [])
         if not rows or not len(vectors):
             return ()
@@ -164,13 +166,13 @@ class Semantic:
         return tuple(out)
 
     def _linear_items(self, kind: str, vectors: Any, found: tuple[str, ...],
-                      scores: dict[str, float]) -> tuple[str, ...]:
+                      scores: dict[str, float], texts: list[str]) -> tuple[str, ...]:
         """Labels whose linear-model probability, for the answer or one of its clauses, reaches
         the threshold (higher when the rules already named something)."""
-        from companion.understand.linear import probabilities
+        from companion.understand.linear import features, probabilities
 
         weights, bias, classes = self.linear[kind]
-        best = probabilities(weights, bias, vectors).max(axis=0)
+        best = probabilities(weights, bias, features(vectors, texts)).max(axis=0)
         scores[kind] = float(best.max())
         threshold = self.settings[f"{kind}_linear"] + (
             self.settings.get(f"{kind}_linear_found_extra", 0.0) if found else 0.0)
