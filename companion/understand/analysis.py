@@ -169,6 +169,8 @@ def command_in(text: str, semantic: Any = None, kind: str | None = None,
     or meaning), or a reply that answers the question of `kind` by the rules."""
     if heard:
         text = by_sound(text)[0]
+    if kind == "yesno" and parse_yesno(text) is not None:
+        return None  # "no i'm done for tonight" answers the question
     found = detect_command(text)
     if found is not None or not text.strip():
         return found

@@ -40,7 +40,8 @@ def detect_command(text: str) -> str | None:
     words = [t for t in tokens(text) if t != BREAK]
     if not words or len(words) > 14:
         return None
-    if " ".join(words) in load("yesno").exact:  # "uh huh" is a yes, not "huh?"
+    said = load("yesno").exact.get(" ".join(words))
+    if said is not None and said.item != "unsure":  # "uh huh" is a yes, not "huh?"
         return None
     deduped = [w for i, w in enumerate(words) if i == 0 or w != words[i - 1]]
     vocab = load("commands")
@@ -103,7 +104,10 @@ def parse_yesno(text: str, context: str = "") -> str | None:
     last = _last_correction(words, found)
     if last is not None:  # "no wait yes", "yes actually no", "yes no wait no", "yes no i mean yes"
         return last
-    early = {s.item for s in found if s.start < first.end + YESNO_REACH}
+    whole_only = vocab.setting("whole_only")
+    early = {s.item for s in found if s.start < first.end + YESNO_REACH
+             and (s is first or " ".join(words[s.start:s.end]) not in whole_only)}
+    # ("nah i'm good": a later "i am" is part of the sentence, not a second answer)
     return None if "unsure" in early or {"yes", "no"} <= early else first.item
 
 

@@ -100,6 +100,9 @@ YESNO = [
     # the answer settled on after a correction word
     ("yes no wait no", "no"), ("yes no i mean yes", "yes"), ("no sorry yes", "yes"),
     ("no i mean i don't know", None), ("yeah wait what", "yes"),
+    # a later "i am" / "i don't" is part of the sentence, not a second answer
+    ("nah i'm good", "no"), ("yeah keep going i don't want to stop yet", "yes"),
+    ("not tonight", "no"), ("i'd rather not say", None),
 ]
 
 COMMANDS = [
@@ -340,3 +343,10 @@ def test_crisis_in_adds_kinds_from_earlier_words_once():
     assert analysis.crisis_in(["suicide"], ["i want to die", "i cut myself last night"]) == [
         "suicide", "self_harm_done"]
     assert analysis.crisis_in([], ["eight", "skip"]) == []
+
+
+@pytest.mark.parametrize(("text", "command"), [
+    ("no i'm done for tonight", None), ("nah skip it", None), ("i'd rather not say", "skip"),
+    ("can we move on", "skip"), ("huh", "repeat")])
+def test_at_a_yes_no_question_an_answer_is_not_a_command(text, command):
+    assert analysis.command_in(text, kind="yesno") == command
