@@ -10,7 +10,7 @@ from companion.understand.crisis import CRISIS_KINDS, detect_crisis
 from companion.understand.items import denied_items, find_items, only_denied
 from companion.understand.numbers import cued_intensity, parse_intensity
 from companion.understand.replies import detect_command, parse_yesno, plain_yes, reply_kind
-from companion.understand.text import normalise
+from companion.understand.text import BREAK, normalise, tokens
 from companion.understand.vocab import data as vocab_data
 from companion.understand.vocab import expand
 
@@ -132,7 +132,7 @@ def understand(text: str, kind: str, semantic: Any = None, heard: bool = False
     a Semantic, or None for the process's one if it has finished loading); returns the
     analysis and which layer decided each field it changed. `heard`: the text came from speech
     recognition, so words that sound like vocabulary are read as it first ('this top skill')."""
-    text, layers = by_sound(text) if heard else (text, {})
+    text, layers = by_sound(heard_alone(text, kind)) if heard else (text, {})
     result = analyze(text, kind)
     if semantic is None:
         from companion.understand.semantic import loader
@@ -149,6 +149,16 @@ def understand(text: str, kind: str, semantic: Any = None, heard: bool = False
     verdict = semantic.judge(text, kind, tuple(found), command)
     result, decided = combine(result, verdict, kind)
     return result, {**layers, **decided}
+
+
+def heard_alone(text: str, kind: str) -> str:
+    """A heard answer that is one word alone, read as asr_vocabulary.toml [heard_alone] says for
+    this question ('Bills.' at the urges question is 'pills')."""
+    from companion.data import load_data
+
+    alone = load_data("asr_vocabulary.toml").get("heard_alone", {}).get(kind, {})
+    words = [t for t in tokens(text) if t != BREAK]
+    return alone.get(words[0], text) if len(words) == 1 else text
 
 
 def by_sound(text: str) -> tuple[str, dict[str, str]]:

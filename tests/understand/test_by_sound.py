@@ -77,3 +77,12 @@ def test_the_dialog_reads_voice_answers_by_sound(source, want):
                     note=lambda event: None)
     reply = dialog.ask(Prompt(id="skills", kind="skills", text="Which skills?"), retries=0)
     assert reply.result.skills == want
+
+
+@pytest.mark.parametrize(("text", "heard", "urges"), [
+    ("Bills.", True, ("substance_use",)), ("bills", False, ()),
+    ("i need to pay my bills", True, ())])
+def test_a_word_heard_alone_at_its_question(text, heard, urges):
+    """asr_vocabulary.toml [heard_alone]: a lone heard 'bills' at the urges question is 'pills';
+    typed, or inside a sentence, it stays as it is."""
+    assert analysis.understand(text, "urges", heard=heard)[0].urges == urges
