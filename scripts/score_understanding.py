@@ -37,11 +37,17 @@ def _rows(path: str) -> list[dict]:
 
 
 def _outcome(result, text: str) -> str | None:
-    """What the client would get: the full safety response, the check-in question, or nothing."""
+    """What the client would get from the safety triage (safety/triage.py): the full safety
+    response (crisis language, or a self-harm or suicide urge rated at the policy's level), the
+    check-in question (risk words, a possible crisis), or nothing."""
+    from companion.safety.triage import SAFETY_LEVEL, SAFETY_URGES
     from companion.understand import analysis
 
-    if result.crisis:
+    urged = bool(set(result.urges) & set(SAFETY_URGES))
+    if result.crisis or (urged and (result.intensity or 0) >= SAFETY_LEVEL):
         return "full"
+    if urged:
+        return None  # the dialog asks for its rating next
     return "check" if analysis.risk_words(text) or result.possible_crisis else None
 
 

@@ -65,7 +65,14 @@ def risk_words(text: str) -> tuple[str, ...]:
     for idiom in _risk_idioms():  # "this traffic is killing me" is no reason to check in
         padded = padded.replace(f" {idiom} ", " | ")
     found = [w for w in data["words"] if f" {w} " in padded]
-    return tuple(found + [p for p in data["phrases"] if f" {p} " in padded])
+    return tuple(found + [p for p in _risk_phrases() if f" {p} " in padded])
+
+
+@cache
+def _risk_phrases() -> tuple[str, ...]:
+    """risk.toml's phrases, patterns spelled out ('(decided|picked) it is ...')."""
+    return tuple(dict.fromkeys(p for pattern in vocab_data("risk")["phrases"]
+                               for p in expand(pattern)))
 
 
 @cache
