@@ -103,6 +103,8 @@ YESNO = [
     # a later "i am" / "i don't" is part of the sentence, not a second answer
     ("nah i'm good", "no"), ("yeah keep going i don't want to stop yet", "yes"),
     ("not tonight", "no"), ("i'd rather not say", None),
+    ("hell yeah", "yes"), ("i reckon so", "yes"), ("nuh uh", "no"),
+    ("no i'm dead tired let's do it tomorrow", "no"),
 ]
 
 COMMANDS = [
