@@ -62,7 +62,8 @@ def late_tail(toks: tuple[str, ...], span: Span, ends: list[int]) -> str | None:
 def _late_clause(toks: tuple[str, ...], span: Span, ends: list[int]) -> str | None:
     """'deny' or 'affirm' when the sentence ends with 'but <late denial/affirmation>'."""
     tail = late_tail(toks, span, ends)
-    if tail in LATE_DENIALS or (tail and f"{tail} ".startswith(tuple(f"{p} " for p in PASSED))):
+    if tail in LATE_DENIALS or (tail and (f"{tail} ".startswith(tuple(f"{p} " for p in PASSED))
+                                          or tail.endswith(tuple(f" {p}" for p in PASSED)))):
         return "deny"
     if tail in LATE_AFFIRMATIONS:
         return "affirm"

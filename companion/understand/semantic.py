@@ -240,8 +240,9 @@ def _crisis_share(sims: Any, crisis: list[int], k: int) -> float:
     return best
 
 
-TAIL_WORDS = 6
-"""A clause this short after a skill's clause can take it back ('... but i chickened out')."""
+TAIL_WORDS = 9
+"""A clause this short after a skill's clause can take it back ('... but i chickened out',
+'... but i couldn't actually make myself do it')."""
 
 
 def planned(texts: list[str], i: int) -> bool:

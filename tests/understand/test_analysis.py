@@ -43,6 +43,8 @@ URGES = [
     ("i wanted to drink earlier but that passed i'm okay now", ()),
     ("i want to drink but not right now", ("substance_use",)),
     ("i want to cut but not tonight", ("self_harm",)),
+    ("my urge is to stop talking to everybody just ghost them all", ("isolation",)),
+    ("urge to break something", ("aggression",)),
 ]
 
 SKILLS = [
