@@ -71,8 +71,12 @@ class Vocab:
 
 
 def expand(pattern: str) -> list[str]:
-    """'(took|swallowed) all my (pills|meds|)' -> every spelled-out phrase; empty option = optional."""
+    """'(took|swallowed) all my (pills|meds|)' -> every spelled-out phrase; empty option = optional.
+    Groups do not nest: a pattern with '(' or ')' left over raises DataError (it would never
+    match, silently)."""
     parts = _GROUP.split(pattern)
+    if any(c in part for i, part in enumerate(parts) for c in "()"):
+        raise DataError(f"pattern {pattern!r}: groups cannot nest or be left open")
     options = [p.split("|") if i % 2 else [p] for i, p in enumerate(parts)]
     return [" ".join("".join(combo).split()) for combo in itertools.product(*options)]
 
