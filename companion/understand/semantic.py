@@ -103,8 +103,10 @@ class Semantic:
             items = self._items(kind, vectors[done], found, scores,
                                 [texts[i] for i in done]) if done else ()
         crisis = self._crisis(vectors, scores)
-        if kind == "urges" and crisis != "full":  # a suicide urge comes from the rules or a
-            items = tuple(x for x in items if x != "suicide")  # strong crisis match only
+        if kind == "urges" and (crisis != "full" or found):  # a suicide urge comes from the
+            # rules, or from a strong crisis match when the rules named no urge ("pills" is
+            # the rules' substance use, weighed by its rating, not a suicide urge by meaning)
+            items = tuple(x for x in items if x != "suicide")
         said = None
         if (command is None and crisis in (None, "safe")
                 and len(text.split()) <= self.settings["command_max_words"]):
