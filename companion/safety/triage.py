@@ -59,7 +59,9 @@ class Triage:
             reason = "acted_on_urge"
         named_urge = bool(set(result.urges) & set(SAFETY_URGES))  # rated at the next prompt
         risky = analysis.risk_words(reply.text) or getattr(result, "possible_crisis", False)
-        if reason is None and not named_urge and risky:
+        # a named urge waits for its rating, unless the means is at hand ("the blade is in
+        # my pencil case"): then the check-in comes now
+        if reason is None and risky and (not named_urge or analysis.means_at_hand(reply.text)):
             reason = self._check_in(prompt, ask)
         if reason is None:
             return True

@@ -17,8 +17,8 @@ from companion.understand.vocab import expand
 __all__ = [
     "CRISIS_KINDS", "KINDS", "Analysis", "analyze", "answers_the_prompt", "crisis_in",
     "detect_command", "detect_crisis", "find_emotions", "find_skills", "find_urges",
-    "names_something", "only_denied", "parse_intensity", "parse_yesno", "plain_yes", "reply_kind",
-    "risk_words",
+    "means_at_hand", "names_something", "only_denied", "parse_intensity", "parse_yesno",
+    "plain_yes", "reply_kind", "risk_words",
 ]
 
 RISK_SCAN_WORDS = 2000
@@ -65,13 +65,20 @@ def risk_words(text: str) -> tuple[str, ...]:
     for idiom in _risk_idioms():  # "this traffic is killing me" is no reason to check in
         padded = padded.replace(f" {idiom} ", " | ")
     found = [w for w in data["words"] if f" {w} " in padded]
-    return tuple(found + [p for p in _risk_phrases() if f" {p} " in padded])
+    return tuple(found + [p for p in _risk_phrases("phrases") + _risk_phrases("means_at_hand")
+                          if f" {p} " in padded])
+
+
+def means_at_hand(text: str) -> bool:
+    """A means of harm said to be at hand (risk.toml means_at_hand: 'the blade is in my bag')."""
+    padded = f" {' '.join(normalise(text or '').split()[:RISK_SCAN_WORDS])} "
+    return any(f" {p} " in padded for p in _risk_phrases("means_at_hand"))
 
 
 @cache
-def _risk_phrases() -> tuple[str, ...]:
-    """risk.toml's phrases, patterns spelled out ('(decided|picked) it is ...')."""
-    return tuple(dict.fromkeys(p for pattern in vocab_data("risk")["phrases"]
+def _risk_phrases(key: str) -> tuple[str, ...]:
+    """risk.toml's phrases of `key`, patterns spelled out ('(decided|picked) it is ...')."""
+    return tuple(dict.fromkeys(p for pattern in vocab_data("risk").get(key, ())
                                for p in expand(pattern)))
 
 

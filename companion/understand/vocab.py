@@ -145,7 +145,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "yesno": {"settings": dict.fromkeys(("whole_only", "leading", "safe_yes", "safe_no",
                                          "plain_after_yes"), _WORDS),
               "ids": _ID_KEYS},
-    "risk": {"words": _WORDS, "phrases": _WORDS, "idioms": _WORDS, "softeners": _WORDS},
+    "risk": {"words": _WORDS, "phrases": _WORDS, "idioms": _WORDS, "softeners": _WORDS,
+             "means_at_hand": _WORDS},
     "crisis": {
         "settings": dict.fromkeys(("fillers", "third_party", "third_party_skip", "me_too",
                                    "averting", "zero_words", "rating_words", "answered_no"),
