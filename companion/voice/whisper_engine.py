@@ -266,8 +266,14 @@ def _spoken(segments: list[Any]) -> list[Any]:
 
 
 def _pieces(segments: list[Any]) -> list[tuple[str, float]]:
-    """Each word as Whisper wrote it (" drink,") with its probability (0-1). Without word
-    probabilities (they are asked for only when needed), every word gets its segment's average."""
+    """Each word as Whisper wrote it (" drink,") with its probability (0-1), a loop's repeats
+    taken out (see looped). Without word probabilities (they are asked for only when needed),
+    every word gets its segment's average."""
+    return _loop_free(segments)[0]
+
+
+def _loop_free(segments: list[Any]) -> tuple[list[tuple[str, float]], bool]:
+    """_pieces, and whether a loop was taken out of them."""
     pieces = []
     for seg in _spoken(segments):
         seg_words = getattr(seg, "words", None) or []
@@ -278,14 +284,15 @@ def _pieces(segments: list[Any]) -> list[tuple[str, float]]:
             pieces += [(" " + w, conf) for w in seg.text.split()]
     pieces = [(w, p) for w, p in pieces if _bare(w)]
     loop = looped([_bare(w).lower() for w, _ in pieces])
-    return [piece for i, piece in enumerate(pieces) if i not in loop]
+    return [piece for i, piece in enumerate(pieces) if i not in loop], bool(loop)
 
 
 def _transcript(segments: list[Any], seconds: float, engine: str) -> Transcript:
-    pieces = _pieces(segments)
-    text = " ".join(t for t in (seg.text.strip() for seg in _spoken(segments)) if t)
-    if len(pieces) < sum(len(seg.text.split()) for seg in _spoken(segments)):
-        text = "".join(w for w, _ in pieces).strip()  # a loop was taken out
+    pieces, loop = _loop_free(segments)
+    if loop:  # the words left, as Whisper wrote them
+        text = "".join(w for w, _ in pieces).strip()
+    else:
+        text = " ".join(t for t in (seg.text.strip() for seg in _spoken(segments)) if t)
     words = tuple((_bare(w), round(p, 3)) for w, p in pieces)
     return Transcript(text=text, words=words, audio_seconds=seconds, engine=engine)
 
