@@ -57,28 +57,32 @@ class Analysis:
 
 def risk_words(text: str) -> tuple[str, ...]:
     """Words near crisis language (vocab/risk.toml) found in the text; a prompt to check in."""
-    words = " ".join(normalise(text or "").split()[:RISK_SCAN_WORDS])
-    if not words:
+    padded = _scanned(text)
+    if not padded.strip():
         return ()
-    padded = f" {words} "
-    data = vocab_data("risk")
     for idiom in _risk_idioms():  # "this traffic is killing me" is no reason to check in
         padded = padded.replace(f" {idiom} ", " | ")
-    found = [w for w in data["words"] if f" {w} " in padded]
-    return tuple(found + [p for p in _risk_phrases("phrases") + _risk_phrases("means_at_hand")
+    found = [w for w in vocab_data("risk")["words"] if f" {w} " in padded]
+    return tuple(found + [p for p in _risk_phrases("phrases", "means_at_hand")
                           if f" {p} " in padded])
 
 
 def means_at_hand(text: str) -> bool:
     """A means of harm said to be at hand (risk.toml means_at_hand: 'the blade is in my bag')."""
-    padded = f" {' '.join(normalise(text or '').split()[:RISK_SCAN_WORDS])} "
+    padded = _scanned(text)
     return any(f" {p} " in padded for p in _risk_phrases("means_at_hand"))
 
 
+def _scanned(text: str) -> str:
+    """The normalised words risk.toml is matched against (the first RISK_SCAN_WORDS), padded
+    with a space at each end."""
+    return f" {' '.join(normalise(text or '').split()[:RISK_SCAN_WORDS])} "
+
+
 @cache
-def _risk_phrases(key: str) -> tuple[str, ...]:
-    """risk.toml's phrases of `key`, patterns spelled out ('(decided|picked) it is ...')."""
-    return tuple(dict.fromkeys(p for pattern in vocab_data("risk").get(key, ())
+def _risk_phrases(*keys: str) -> tuple[str, ...]:
+    """risk.toml's phrase lists `keys`, patterns spelled out ('(decided|picked) it is ...')."""
+    return tuple(dict.fromkeys(p for key in keys for pattern in vocab_data("risk").get(key, ())
                                for p in expand(pattern)))
 
 
@@ -193,13 +197,13 @@ def command_in(text: str, semantic: Any = None, kind: str | None = None,
     or meaning), or a reply that answers the question of `kind` by the rules."""
     if heard:
         text = by_sound(text)[0]
-    if kind == "yesno" and parse_yesno(text) is not None:
+    answer = parse_yesno(text)
+    if kind == "yesno" and answer is not None:
         return None  # "no i'm done for tonight" answers the question
     found = detect_command(text)
     if found is not None or not text.strip():
         return found
-    if (parse_yesno(text) is not None or reply_kind(text) is not None or risk_words(text)
-            or detect_crisis(text)):
+    if answer is not None or reply_kind(text) is not None or risk_words(text) or detect_crisis(text):
         return None  # a yes/no, "i don't know", or words near crisis language
     if kind in ("emotions", "intensity", "urges", "skills", "yesno") and answers_the_prompt(
             kind, analyze(text, kind)):
