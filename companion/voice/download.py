@@ -10,7 +10,8 @@ import shutil
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, TextIO
 
@@ -73,8 +74,7 @@ def install(model: Download, target: Path, *, opener: Opener = url_opener,
     if _installed(final, model.engine, force):
         return final
     _make(Path(target))
-    staging = Path(tempfile.mkdtemp(prefix=".download-", dir=target))
-    try:
+    with _staging(Path(target), ".download-", "install") as staging:
         folder = staging / model.name
         folder.mkdir()
         for part in model.parts:
@@ -85,13 +85,7 @@ def install(model: Download, target: Path, *, opener: Opener = url_opener,
                 print(f"{part.name} ({_mb(part.size)})", file=progress, flush=True)
             _fetch(url, folder / part.name, part.sha256, opener, progress, part.size,
                    _hint(model, part.url), label=part.name)
-        _check_complete(folder, model.engine, model.name)
-        _swap_in(folder, final, staging / ".old")
-    except OSError as exc:
-        raise DownloadError(f"Could not install the model into {target}: "
-                            f"{exc.strerror or exc}.") from exc
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        _settle(folder, final, model.engine, model.name, staging)
     return final
 
 
@@ -188,17 +182,29 @@ def _verify(what: str, received: int, got: str, size: int | None, sha256: str) -
 
 
 def _install(archive: Path, final: Path, name: str, engine: str) -> None:
-    staging = Path(tempfile.mkdtemp(prefix=".unpack-", dir=final.parent))
-    try:
+    with _staging(final.parent, ".unpack-", "unpack") as staging:
         _unzip(archive, staging)
-        unpacked = staging / name
-        _check_complete(unpacked, engine, name)
-        _swap_in(unpacked, final, staging / ".old")
+        _settle(staging / name, final, engine, name, staging)
+
+
+@contextmanager
+def _staging(parent: Path, prefix: str, doing: str) -> Iterator[Path]:
+    """A temporary folder beside the final one, always removed; an OSError inside becomes a
+    DownloadError saying what could not be done ("install", "unpack")."""
+    staging = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    try:
+        yield staging
     except OSError as exc:
-        raise DownloadError(f"Could not unpack the model into {final.parent}: "
+        raise DownloadError(f"Could not {doing} the model into {parent}: "
                             f"{exc.strerror or exc}.") from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _settle(folder: Path, final: Path, engine: str, name: str, staging: Path) -> None:
+    """A complete model `folder` put at `final` (an older copy set aside in `staging`)."""
+    _check_complete(folder, engine, name)
+    _swap_in(folder, final, staging / ".old")
 
 
 def _check_complete(folder: Path, engine: str, name: str) -> None:
