@@ -50,6 +50,11 @@ def clause_ends(toks: tuple[str, ...]) -> list[int]:
     return ends
 
 
+def _passed(tail: str) -> bool:
+    """The 'but ...' clause starts or ends by saying the urge is over (PASSED)."""
+    return any(tail == p or tail.startswith(f"{p} ") or tail.endswith(f" {p}") for p in PASSED)
+
+
 def late_tail(toks: tuple[str, ...], span: Span, ends: list[int]) -> str | None:
     """The words after a 'but' that ends the span's clause ('but i didn't'), if short."""
     end = ends[span.end]
@@ -62,8 +67,7 @@ def late_tail(toks: tuple[str, ...], span: Span, ends: list[int]) -> str | None:
 def _late_clause(toks: tuple[str, ...], span: Span, ends: list[int]) -> str | None:
     """'deny' or 'affirm' when the sentence ends with 'but <late denial/affirmation>'."""
     tail = late_tail(toks, span, ends)
-    if tail in LATE_DENIALS or (tail and (f"{tail} ".startswith(tuple(f"{p} " for p in PASSED))
-                                          or tail.endswith(tuple(f" {p}" for p in PASSED)))):
+    if tail in LATE_DENIALS or (tail and _passed(tail)):
         return "deny"
     if tail in LATE_AFFIRMATIONS:
         return "affirm"
