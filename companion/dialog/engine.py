@@ -97,6 +97,13 @@ class Dialog:
                 self.say(self.words["empty_hint"], "hint")
                 continue
             command = self._command(prompt, text, heard.source) if commands else None
+            said = Answer(text, heard.words, heard.source)
+            safe = self._command_safe(prompt, said, tries) if command else True
+            if safe is False:
+                return Reply("stop", text, earlier=tuple(tries))
+            if safe is None and command == "stop":  # chose to go on after the safety response
+                self.say(prompt.text, "prompt")
+                continue
             if command == "repeat" and on_repeat is not None:
                 on_repeat()  # e.g. the safety message again, not only its question
             if command in ("repeat", "help"):
@@ -108,7 +115,7 @@ class Dialog:
                            "text": text})
                 reply = Reply(command, earlier=tuple(tries))
                 return self._kept(prompt, reply, keep) if command == "skip" else reply
-            reply = self._understood(prompt, Answer(text, heard.words, heard.source), tries)
+            reply = self._understood(prompt, said, tries)
             pending = not _answered(prompt, reply) and len(tries) < retries
             self._keep(prompt, reply, keep, pending)
             responses = self.guard.responses if self.guard else 0
@@ -157,6 +164,17 @@ class Dialog:
         if any(w in said for w in ("for now", "finish", "end ", "quit")) and "skill" not in said:
             return "stop"
         return None
+
+    def _command_safe(self, prompt: Prompt, said: Answer, tries: list[str]) -> bool | None:
+        """A command goes through the safety triage too, before it is acted on: it may come
+        with more words ("stop i want it all to end"). False: the client chose to stop; None:
+        a safety response was given and the client chose to go on; True: none was needed."""
+        if self.guard is None or prompt.id in SAFETY_QUESTIONS:
+            return True
+        before = self.guard.responses
+        if not self.guard.check(prompt, self._understood(prompt, said, tries), self.ask):
+            return False
+        return None if self.guard.responses > before else True
 
     def _safe(self, prompt: Prompt, reply: Reply) -> bool:
         if self.guard is None or prompt.id in SAFETY_QUESTIONS:

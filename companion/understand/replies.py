@@ -38,20 +38,47 @@ def _cores(words: list[str], vocab: Vocab) -> list[list[str]]:
 def detect_command(text: str) -> str | None:
     """'repeat', 'skip', 'back', 'stop' or 'help' when that is the whole answer, else None."""
     words = [t for t in tokens(text) if t != BREAK]
-    if not words or len(words) > 14:
+    if not words:
         return None
     said = load("yesno").exact.get(" ".join(words))
     if said is not None and said.item != "unsure":  # "uh huh" is a yes, not "huh?"
         return None
     deduped = [w for i, w in enumerate(words) if i == 0 or w != words[i - 1]]
     vocab = load("commands")
+    if len(words) > 14:
+        return _led_command(deduped, vocab)
     for core in _cores(deduped, vocab):
         found = _whole_command(core, vocab)
         if found is None:
             found = _repeated_command(core, vocab)
         if found is not None:
             return found
+    return _led_command(deduped, vocab)
+
+
+def _led_command(words: list[str], vocab: Vocab) -> str | None:
+    """A command said first, then its reason as a sentence of its own ("skip this i'm not
+    ready", "stop stop my kid just woke up"). Only commands that cannot be an answer's first word
+    lead (`lead_words`, or a phrase of two words or more, never help), the reason must start
+    like a new sentence (`reasons`), and reported speech ("stop it i told him") is not one."""
+    core = _cores(words, vocab)[-1] if words[0] not in vocab.setting("lead_words") else words
+    for cut in range(min(5, len(core) - 1), 0, -1):
+        lead, rest = core[:cut], core[cut:]
+        if cut == 1 and lead[0] not in vocab.setting("lead_words"):
+            continue
+        reasons = vocab.setting("reasons") | (vocab.setting("phrase_reasons") if cut > 1 else set())
+        found = _whole_command(lead, vocab)
+        if found is None or found == "help" or not _starts(rest, reasons):
+            continue
+        if _starts(rest, vocab.setting("reported")) or any(
+                " ".join(rest[i:i + 2]) in vocab.setting("reported") for i in range(len(rest))):
+            return None
+        return found
     return None
+
+
+def _starts(words: list[str], phrases: frozenset[str]) -> bool:
+    return any(" ".join(words[:n]) in phrases for n in (1, 2, 3))
 
 
 def said_alone(text: str, word: str) -> bool:

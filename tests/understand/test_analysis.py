@@ -128,6 +128,17 @@ COMMANDS = [
     ("i'm done with him", None), ("", None),
     # a no before the command is part of it
     ("nah skip it", "skip"), ("oops go back", "back"), ("no i need to go back to work", None),
+    # a command first, then its reason as a sentence of its own (the engine triages the words)
+    ("skip this i'm not ready to talk about it", "skip"),
+    ("skip that one my boss would kill me if he heard me answer it lol", "skip"),
+    ("go back i don't care about any of this", "back"),
+    ("stop stop i'm dying laughing my cat just fell off the couch", "stop"),
+    ("stop i can't do this anymore", "stop"),
+    # ... but not a verb's object, reported speech, a help or a lone ambiguous word
+    ("skip my meals again tonight", None), ("i want to quit my job", None),
+    ("stop it i told him", None), ("go back i said to her", None),
+    ("help me i keep fighting with my mum", None), ("done i did wise mind", None),
+    ("stop asking me that lol fine it's a six", None), ("i had to stop i was losing it", None),
 ]
 
 CRISIS = [
