@@ -159,6 +159,21 @@ def only_planned(text: str) -> bool:
         joined.rstrip().endswith(f" {p}") for p in after)
 
 
+LEADING = frozenset({"um", "uh", "so", "well", "like", "okay", "ok", "honestly", "and", "but",
+                     "my", "our", "her", "his", "their", "the"})
+"""Words before a sentence's subject ('um so my sister ...')."""
+
+
+def someone_elses(text: str, group: str = "skills") -> bool:
+    """A sentence whose subject is another person ('my mom said i should pray', 'my sister
+    tried the stop skill'): what it tells is theirs (the semantic layer skips such clauses)."""
+    others = load(group).setting("others")
+    for tok in tokens(text)[:6]:
+        if tok not in LEADING:
+            return tok in others
+    return False
+
+
 def _has_context(toks: tuple[str, ...], span: Span, others: list[Span], settings) -> bool:
     """An ambiguous phrase counts only with a cue word, next to another item, or alone."""
     before = set(toks[max(0, span.start - 3):span.start])

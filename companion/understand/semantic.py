@@ -11,7 +11,7 @@ from functools import cache
 from typing import Any
 
 from companion.data import load_data, read_bytes
-from companion.understand.items import only_planned
+from companion.understand.items import only_planned, someone_elses
 
 log = logging.getLogger(__name__)
 BANK = ("semantic", "exemplars.npz")
@@ -248,10 +248,11 @@ TAIL_WORDS = 9
 
 
 def planned(texts: list[str], i: int) -> bool:
-    """Whether texts[i] (the answer, or one of its clauses after it) only plans a skill: by
-    its own words, or a short next clause that takes it back ('i wanted to do dear man with
-    my boss' + 'i chickened out')."""
-    if only_planned(texts[i]):
+    """Whether texts[i] (the answer, or one of its clauses after it) only plans a skill, or
+    tells what someone else did ('my sister tried the stop skill'): by its own words, or a short
+    next clause that takes it back ('i wanted to do dear man with my boss' + 'i chickened
+    out')."""
+    if only_planned(texts[i]) or someone_elses(texts[i]):
         return True
     after = texts[i + 1] if 0 < i < len(texts) - 1 else ""
     return bool(after) and len(after.split()) <= TAIL_WORDS and only_planned(after)
