@@ -148,15 +148,30 @@ def _corrected(toks: tuple[str, ...], kept: list[Span],
     return out
 
 
+PLANNER_REACH = 3
+"""How many words before a plan phrase its subject ('i', 'we') is looked for."""
+PLANNERS = frozenset({"i", "we"})
+
+
 def only_planned(text: str) -> bool:
-    """A sentence that only plans or thinks of a skill ('i'm going to try the ice later'),
-    by the same phrases as not_done (the semantic layer skips such clauses)."""
-    vocab = load("skills")
-    before, after = vocab.setting("not_done_before"), vocab.setting("not_done_after")
+    """A sentence that only plans or thinks of a skill ('i'm going to try the ice later'), by
+    the same phrases as not_done, said by the client ('going to the party', 'it will pass' are
+    not plans), or taken back at its end (the semantic layer skips such clauses)."""
+    before = load("skills").setting("not_done_before")
     toks = tokens(text)
-    joined = f" {' '.join(toks)} "
-    return any(f" {p} " in joined for p in before) or any(
-        joined.rstrip().endswith(f" {p}") for p in after)
+    for n in range(len(toks)):
+        for k in (1, 2, 3, 4, 5):
+            if " ".join(toks[n:n + k]) in before and (
+                    n == 0 or PLANNERS & set(toks[max(0, n - PLANNER_REACH):n])):
+                return True
+    return taken_back(text)
+
+
+def taken_back(text: str) -> bool:
+    """A sentence ending with a phrase that says the skill was not done ('... but i chickened
+    out', '... i didn't')."""
+    joined = f" {' '.join(tokens(text))}"
+    return any(joined.endswith(f" {p}") for p in load("skills").setting("not_done_after"))
 
 
 LEADING = frozenset({"um", "uh", "so", "well", "like", "okay", "ok", "honestly", "and", "but",

@@ -204,13 +204,25 @@ def _choose(toks: tuple[str, ...], found: list[Rating]) -> float | None:
     mine = [r for r in found if not _someone_elses(toks, r, _since(toks, found, r))]
     found = mine or found
     current = [r for r in found if _is_current(toks, r, _since(toks, found, r))]
-    if len(found) > 1 and current:
+    if len(found) > 1 and _taken_back(toks, found[-2], found[-1]):
+        value = found[-1].value
+    elif len(found) > 1 and current:
         value = current[-1].value
     elif len(found) > 1 and SHIFT & set(toks):
         value = found[-1].value
     else:
         value = max(r.value for r in found)
     return float(value)
+
+
+RETRACT = frozenset({"no", "nah", "nope", "wait", "actually", "mean", "sorry", "rather", "scratch"})
+"""Words between two ratings that take the first back ('nine nah eight', 'eight no wait six')."""
+RETRACT_GAP = 4
+
+
+def _taken_back(toks: tuple[str, ...], first: Rating, then: Rating) -> bool:
+    gap = toks[first.end:then.start]
+    return len(gap) <= RETRACT_GAP and bool(RETRACT & set(gap))
 
 
 def parse_intensity(text: str) -> float | None:

@@ -142,6 +142,10 @@ def _reply_words(text: str, vocab: Vocab) -> list[str]:
     """The reply's words without the hesitations before its answer ("um yeah" -> "yeah"), but
     "uh huh (yeah)" stays whole: it is a yes before "uh" could be peeled off."""
     words = [t for t in tokens(text) if t != BREAK]
+    for um in vocab.setting("um_before_no"):
+        n = len(um.split())
+        if " ".join(words[:n]) == um and words[n:n + 1] == ["no"]:
+            words = words[n:]  # "i'm no, not really": a misheard "um no"
     leading = spans(vocab, tuple(words))
     if " ".join(words) in vocab.exact or (
             leading and leading[0].start == 0 and leading[0].item != "unsure"):

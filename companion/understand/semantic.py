@@ -11,7 +11,7 @@ from functools import cache
 from typing import Any
 
 from companion.data import load_data, read_bytes
-from companion.understand.items import only_planned, someone_elses
+from companion.understand.items import only_planned, someone_elses, taken_back
 
 log = logging.getLogger(__name__)
 BANK = ("semantic", "exemplars.npz")
@@ -255,7 +255,7 @@ def planned(texts: list[str], i: int) -> bool:
     if only_planned(texts[i]) or someone_elses(texts[i]):
         return True
     after = texts[i + 1] if 0 < i < len(texts) - 1 else ""
-    return bool(after) and len(after.split()) <= TAIL_WORDS and only_planned(after)
+    return bool(after) and len(after.split()) <= TAIL_WORDS and taken_back(after)
 
 
 class Loader:

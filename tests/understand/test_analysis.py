@@ -73,6 +73,8 @@ SKILLS = [
 ]
 
 INTENSITY = [
+    # a rating taken back for the next one: the later one
+    ("nine nah eight", 8), ("eight no wait six", 6), ("a four no actually a five", 5),
     ("like a seven", 7), ("nine out of ten", 9), ("seventy out of a hundred", 7),
     ("fifty percent", 5), ("nine and a half", 9.5), ("8/10", 8), ("a solid 6", 6),
     ("maybe a 7 or 8", 8), ("six to seven", 7), ("was ten now six", 6),
@@ -93,6 +95,8 @@ INTENSITY = [
 ]
 
 YESNO = [
+    # "um no" as a recognizer writes it; "i am" before anything else stays as said
+    ("I'm no, not really.", "no"), ("i'm not sure", None),
     ("yeah", "yes"), ("yep", "yes"), ("yes please", "yes"), ("sure", "yes"),
     ("i think so", "yes"), ("i guess so", "yes"), ("definitely", "yes"), ("kind of", "yes"),
     ("no", "no"), ("nope", "no"), ("nah", "no"), ("not really", "no"),
