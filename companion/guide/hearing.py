@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from companion.audio.chunk import AudioChunk
-from companion.audio.pcm import level_dbfs
+from companion.audio.pcm import LevelNormaliser, level_dbfs
 from companion.errors import MicrophoneUnavailable
 from companion.guide.controls import BETWEEN_STEPS
 from companion.voice.endpoint import Endpointer, EndpointSettings, strip_closing
@@ -29,9 +29,13 @@ class GapEars:
     microphone ends listening between steps for good; the guide goes on by its timings."""
 
     def __init__(self, audio: Any, recognizer: Any, vad: Any, *, endpoint: EndpointSettings,
-                 show: Callable[[str], None] = lambda text: None) -> None:
+                 show: Callable[[str], None] = lambda text: None,
+                 normaliser: LevelNormaliser | None = None) -> None:
+        """`normaliser` raises quiet speech as for the answers (share the answers' one: same
+        speaker, same microphone)."""
         self.audio, self.recognizer, self.vad = audio, recognizer, vad
         self.endpoint, self.show = endpoint, show
+        self.normaliser = normaliser or LevelNormaliser()
         self.deaf = False
 
     def hear(self, seconds: float) -> str | None:
@@ -57,20 +61,21 @@ class GapEars:
         before: deque[AudioChunk] = deque()
         waited, started = 0.0, False
         for chunk in chunks:
-            probability = self.vad.probability(chunk)
+            probability, level = self.vad.probability(chunk), level_dbfs(chunk)
             partial = ""
             if not started and probability >= self.endpoint.threshold:
                 started = True
                 self.recognizer.start(KIND, chunk.rate)
                 for earlier in before:
-                    self.recognizer.accept(earlier)
+                    self.recognizer.accept(self.normaliser.apply(earlier, False))
             if started:
-                partial = self.recognizer.accept(chunk)
+                speech = endpointer.is_speech(probability, level)
+                partial = self.recognizer.accept(self.normaliser.apply(chunk, speech))
             else:
                 before.append(chunk)
                 while sum(c.seconds for c in before) > PRE_ROLL + 1e-6:
                     before.popleft()
-            step = endpointer.feed(chunk.seconds, probability, partial, level_dbfs(chunk))
+            step = endpointer.feed(chunk.seconds, probability, partial, level)
             if step.done:
                 break
             waited += chunk.seconds
@@ -95,4 +100,4 @@ def gap_ears(source: Any, show: Callable[[str], None] | None = None) -> GapEars 
             or not isinstance(source.audio, Microphone):
         return None
     return GapEars(source.audio, source.recognizer, source.vad, endpoint=source.endpoint,
-                   show=show or source.line.final)
+                   show=show or source.line.final, normaliser=source.normaliser)

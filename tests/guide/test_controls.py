@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import itertools
 import shutil
 import subprocess
 
@@ -373,6 +374,36 @@ def test_a_lost_microphone_ends_listening_between_steps():
     gap, _ = ears(MicrophoneUnavailable("unplugged"), chunks((1.0, True)))
     assert gap.hear(0.5) is None and gap.deaf
     assert gap.hear(0.5) is None and gap.audio.taken == 1
+
+
+class LoudnessRecognizer(Recognizer):
+    """Keeps the loudest sample of each chunk it is fed."""
+
+    def __init__(self):
+        super().__init__()
+        self.peaks = []
+
+    def accept(self, chunk):
+        self.peaks.append(int(np.abs(np.frombuffer(chunk.data, np.int16)).max()))
+        return super().accept(chunk)
+
+
+def quiet(seconds):
+    for _ in range(round(seconds / CHUNK)):
+        yield AudioChunk(RATE, 2, 1, np.full(int(RATE * CHUNK), 300, np.int16).tobytes())
+
+
+def test_quiet_speech_in_a_gap_is_raised_as_in_the_answers():
+    from companion.audio.pcm import LevelNormaliser
+
+    recognizer, normaliser = LoudnessRecognizer(), LevelNormaliser()
+    stream = itertools.chain(chunks((0.2, False)), quiet(2.0), chunks((2.0, False)))
+    gap = GapEars(Mic(stream), recognizer, Vad(), endpoint=EndpointSettings(pause=0.6),
+                  normaliser=normaliser)
+    assert gap.hear(0.5) == "slower please"
+    heard = [p for p in recognizer.peaks if p]
+    # speech at -41 dBFS is heard near the target level (-23 dBFS: a peak of about 2,300)
+    assert min(heard) > 2000 and normaliser.gain > 15
 
 
 def test_only_a_live_microphone_gets_ears():
