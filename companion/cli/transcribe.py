@@ -36,7 +36,9 @@ def handle(args: Namespace, ctx: Any) -> int:
 
     voice = VoiceSettings(engine=args.engine, model=args.model)
     began = time.perf_counter()
-    recognizer = open_recognizer(voice, ctx.home, ctx.env, background=False)
+    from companion.understand.analysis import explained
+
+    recognizer = open_recognizer(voice, ctx.home, ctx.env, background=False, scorer=explained)
     load_seconds = time.perf_counter() - began
     if not args.json:
         print(f"{recognizer.engine} model {recognizer.path} loaded in {load_seconds:.2f} s",

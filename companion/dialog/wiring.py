@@ -10,7 +10,7 @@ from companion.dialog.console import ConsolePrompter, TypedAnswers, stdin_is_ter
 from companion.errors import MicrophoneUnavailable
 from companion.interfaces import AnswerSource, Prompter
 from companion.settings import VoiceSettings
-from companion.understand.analysis import detect_crisis
+from companion.understand.analysis import detect_crisis, explained
 
 
 @dataclass
@@ -82,7 +82,8 @@ def build_io(voice: VoiceSettings, ctx: Any, *, json_mode: bool) -> SessionIO:
         return SessionIO(typed, prompter, closers, "voice, then typed", by_question=True)
     closers.append(audio.close)
     try:
-        recognizer = models.open_recognizer(voice, ctx.home, ctx.env, rates=rates)
+        recognizer = models.open_recognizer(voice, ctx.home, ctx.env, rates=rates,
+                                            scorer=explained)
     except Exception:
         SessionIO(typed, prompter, closers).close()
         raise

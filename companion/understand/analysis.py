@@ -16,7 +16,7 @@ from companion.understand.vocab import expand
 
 __all__ = [
     "CRISIS_KINDS", "KINDS", "Analysis", "analyze", "answers_the_prompt", "crisis_in",
-    "detect_command", "detect_crisis", "find_emotions", "find_skills", "find_urges",
+    "detect_command", "detect_crisis", "explained", "find_emotions", "find_skills", "find_urges",
     "means_at_hand", "names_something", "only_denied", "parse_intensity", "parse_yesno",
     "plain_yes", "reply_kind", "risk_words",
 ]
@@ -167,6 +167,20 @@ def understand(text: str, kind: str, semantic: Any = None, heard: bool = False
     verdict = semantic.judge(text, kind, tuple(found), command)
     result, decided = combine(result, verdict, kind)
     return result, {**layers, **decided}
+
+
+def explained(kind: str, text: str) -> float:
+    """How much of a heard hypothesis the question's understanding explains, by sound as well
+    as by spelling: the items it names (emotions, urges, skills) and its rating, a yes or no,
+    a command; 0 for a free answer or an unknown kind. A recognizer's n-best is ranked by it
+    (Vosk: the hypothesis the question's vocabulary explains best is the answer)."""
+    if kind not in KINDS or kind == "free" or not text.strip():
+        return 0.0
+    result = analyze(by_sound(heard_alone(text, kind))[0], kind)
+    found = {"emotions": len(result.emotions), "urges": len(result.urges),
+             "skills": len(result.skills), "yesno": result.answer is not None,
+             "command": result.command is not None}.get(kind, 0)
+    return float(found) + (result.intensity is not None)
 
 
 def heard_alone(text: str, kind: str) -> str:

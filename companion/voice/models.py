@@ -224,16 +224,19 @@ def _engine_ok(engine: str, required: bool, installed: Installed) -> bool:
 
 def open_recognizer(voice: VoiceSettings, home: Path, env: Mapping[str, str], *,
                     rates: Sequence[int] = (), background: bool = True,
-                    repo: Path | None = None, installed: Installed | None = None) -> Any:
+                    repo: Path | None = None, installed: Installed | None = None,
+                    scorer: Callable[[str, str], float] | None = None) -> Any:
     """The Recognizer for these settings. Its model loads in a background thread (so the first
     prompt can be spoken meanwhile); the first start() waits for it and raises ModelMissing if
-    it failed. `rates` (hertz) are warmed up in the background too."""
+    it failed. `rates` (hertz) are warmed up in the background too. `scorer(kind, text)` rates
+    Vosk's hypotheses (how well the question's understanding explains each; the phrase counts
+    of asr_vocabulary.toml when None)."""
     choice = choose(voice, home, env, repo=repo, installed=installed)
     log.debug("speech recognition: %s with %s", choice.engine, choice.model.path)
     if choice.engine == "vosk":
         from companion.voice.vosk_engine import VoskRecognizer
 
-        recognizer: Any = VoskRecognizer(choice.model.path)
+        recognizer: Any = VoskRecognizer(choice.model.path, scorer=scorer)
     else:
         from companion.voice.whisper_engine import WhisperRecognizer
 

@@ -481,3 +481,30 @@ def test_a_support_rule_handed_in_is_used():
     heard = hear(whisper(model, support=rule, alike=lambda a, b: 0.0), "urges")
     assert heard.text == "No, no, I'll drink tonight."  # "tonight" was heard unprompted too
     assert len(model.calls) == 2
+
+
+def test_the_understandings_own_scorer_picks_a_hypothesis_that_only_sounds_right():
+    """The scorer the product hands in (analysis.explained): words that sound like the
+    vocabulary count ('this top skill' is the STOP skill; 'shained' is ashamed), which the
+    spelling-only phrase counts cannot see."""
+    from companion.understand.analysis import explained
+
+    dictation = ScriptedKaldi(nbest((60.0, "this talk skill"), (59.0, "this top skill")))
+    heard = answer(vosk(None, dictation, grammars={}, scorer=explained), "skills")
+    assert heard.text == "this top skill" and heard.open_text == "this talk skill"
+    dictation = ScriptedKaldi(nbest((60.0, "shade and hopeless"), (59.0, "shained in hopeless")))
+    heard = answer(vosk(None, dictation, grammars={}, scorer=explained), "emotions")
+    assert heard.text == "shained in hopeless"
+    dictation = ScriptedKaldi(nbest((60.0, "my boss yelled"), (59.0, "my boss held")))
+    assert answer(vosk(None, dictation, grammars={}, scorer=explained), "free").text == \
+        "my boss yelled"  # nothing to explain: the recognizer's top
+
+
+def test_explained_counts_what_the_question_asks_for():
+    from companion.understand.analysis import explained
+
+    assert explained("intensity", "around a four") == 1.0
+    assert explained("intensity", "around the floor") == 0.0
+    assert explained("emotions", "angry and sad like a six") == 3.0
+    assert explained("yesno", "um no not really") == 1.0
+    assert explained("free", "i want to stop") == 0.0 and explained("nonsense", "x") == 0.0
