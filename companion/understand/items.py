@@ -29,7 +29,8 @@ LATE_DENIALS = frozenset({
 })
 """A clause 'but ...' that takes back what came before ('i wanted to use fast but i didn't')."""
 PASSED = ("that passed", "it passed", "it is gone", "that is gone", "it went away",
-          "that went away", "it faded", "not anymore")
+          "that went away", "it faded", "not anymore", "the urge is gone", "the urge passed",
+          "the urge went away", "i decided not to", "decided not to")
 """A clause 'but ...' that starts by saying it is over ('i wanted to drink earlier but that
 passed i'm okay now'), whatever follows."""
 
@@ -56,12 +57,17 @@ def _passed(tail: str) -> bool:
 
 
 def late_tail(toks: tuple[str, ...], span: Span, ends: list[int]) -> str | None:
-    """The words after a 'but' that ends the span's clause ('but i didn't'), if short."""
+    """The words after a 'but' that ends the span's clause ('but i didn't'), if short, or
+    that comes right after the span ('drink but i decided not to and ...')."""
     end = ends[span.end]
-    for i in range(max(span.end, end - 8), end):
-        if toks[i] == "but":
+    for i in range(span.end, end):
+        if toks[i] == "but" and (i - span.end <= LATE_NEAR or end - i <= LATE_TAIL):
             return " ".join(toks[i + 1:end])
     return None
+
+
+LATE_NEAR, LATE_TAIL = 2, 8
+"""A 'but' at most this many words after the item, or starting the last words of its clause."""
 
 
 def _late_clause(toks: tuple[str, ...], span: Span, ends: list[int]) -> str | None:
@@ -120,7 +126,7 @@ def someone_else(toks: tuple[str, ...], span: Span, others: frozenset[str]) -> b
         return False
     for pos in range(span.start - 1, max(-1, span.start - 1 - SUBJECT_SCOPE), -1):
         tok = toks[pos]
-        if tok in others:
+        if tok in others or (tok.endswith("s") and tok[:-1] in others):  # "my brother's"
             return True
         if tok in SUBJECT_BREAKS or (tok in SELF and toks[pos + 1:pos + 2] not in
                                      [(w,) for w in others]):

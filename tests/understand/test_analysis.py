@@ -25,6 +25,10 @@ EMOTIONS = [
 ]
 
 URGES = [
+    # another person's urge, said with a possessive; an urge given up even with more after it
+    ("my brother's urge to fight everyone is the problem not mine", ()),
+    ("i was gonna go out and drink but i decided not to and the urge is gone", ()),
+    ("i want to drink but my mom's worried", ("substance_use",)),
     ("no urges", ()),
     ("no urges at all", ()),
     ("i don't have any urges", ()),
