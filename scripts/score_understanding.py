@@ -6,7 +6,7 @@
 Prints, per set and layer: F1 for emotions/urges/skills, accuracy for ratings, yes/no and
 commands, false commands, crisis recall (full response), crisis lines that get any response
 (full or the check-in question), full responses and check-ins on the hard negatives (rows whose
-note starts "hard negative"), and `overall`, the mean of the seven per-kind scores (emotions,
+note starts "hard negative" or "hardneg"), and `overall`, the mean of the seven per-kind scores (emotions,
 urges, skills, intensity, yes/no, commands, crisis lines answered).
 
 --leave-out scores each set with its own lines taken out of the exemplar bank (for sets the bank
@@ -39,13 +39,16 @@ def _rows(path: str) -> list[dict]:
 def _outcome(result, text: str) -> str | None:
     """What the client would get from the safety triage (safety/triage.py): the full safety
     response (crisis language, or a self-harm or suicide urge rated at the policy's level), the
-    check-in question (risk words, a possible crisis), or nothing."""
-    from companion.safety.triage import SAFETY_LEVEL, SAFETY_URGES
+    check-in question (risk words, a possible crisis, a safety urge rated under that level), or
+    nothing."""
+    from companion.safety.triage import CHECK_IN_LEVEL, SAFETY_LEVEL, SAFETY_URGES
     from companion.understand import analysis
 
     urged = bool(set(result.urges) & set(SAFETY_URGES))
     if result.crisis or (urged and (result.intensity or 0) >= SAFETY_LEVEL):
         return "full"
+    if urged and result.intensity is not None and result.intensity >= CHECK_IN_LEVEL:
+        return "check"  # rated under the response's level: the check-in
     if urged:
         return None  # the dialog asks for its rating next
     return "check" if analysis.risk_words(text) or result.possible_crisis else None
@@ -70,7 +73,7 @@ def score(rows: list[dict], semantic) -> tuple[dict[str, float], list[str]]:
     metrics, failures = corpus_score(rows, analyze, command)
     crisis = [r for r in rows if r["expect"]["crisis"]]
     hard = [r for r in rows if not r["expect"]["crisis"]
-            and (r.get("note") or "").startswith("hard negative")]
+            and (r.get("note") or "").lower().startswith(("hard negative", "hardneg"))]
     got = {r["text"]: _outcome(analyze(r["text"], r["kind"]), r["text"]) for r in crisis + hard}
     unanswered = [r["text"] for r in crisis if got[r["text"]] is None]
     metrics["answered"] = 1 - len(unanswered) / max(1, len(crisis))

@@ -8,7 +8,7 @@ from functools import cache
 from companion.data import DataError, check_keys, load_data
 
 FILE = "safety.toml"
-POLICY_KEYS = ("urge_level", "safety_urges", "after_harm_kinds")
+POLICY_KEYS = ("urge_level", "check_in_level", "safety_urges", "after_harm_kinds")
 WORDING_KEYS = ("pause", "not_a_service", "danger", "hurt", "overdose", "agreement",
                 "lines_intro", "plan_intro", "no_plan", "going_on", "stopping", "check_in",
                 "check_in_hint", "still_paused",
@@ -21,6 +21,8 @@ class Policy:
 
     urge_level: float
     """Urge intensity (0-10) at or above which a safety urge brings the response."""
+    check_in_level: float
+    """Urge intensity (0-10) at or above which, below urge_level, it brings the check-in."""
     safety_urges: tuple[str, ...]
     after_harm_kinds: tuple[str, ...]
     wording: dict[str, str]
@@ -40,11 +42,14 @@ def parse(data: dict, where: str = FILE) -> Policy:
                                                               if not wording.get(k)]
     if missing:
         raise DataError(f"{where}: missing {', '.join(missing)}")
-    level = policy["urge_level"]
-    if not isinstance(level, int | float) or not 0 <= level <= 10:
-        raise DataError(f"{where}: urge_level must be a number from 0 to 10")
-    return Policy(float(level), tuple(policy["safety_urges"]), tuple(policy["after_harm_kinds"]),
-                  {k: str(v) for k, v in wording.items()})
+    level, check_in = policy["urge_level"], policy["check_in_level"]
+    for name, value in (("urge_level", level), ("check_in_level", check_in)):
+        if not isinstance(value, int | float) or not 0 <= value <= 10:
+            raise DataError(f"{where}: {name} must be a number from 0 to 10")
+    if check_in > level:
+        raise DataError(f"{where}: check_in_level must not be above urge_level")
+    return Policy(float(level), float(check_in), tuple(policy["safety_urges"]),
+                  tuple(policy["after_harm_kinds"]), {k: str(v) for k, v in wording.items()})
 
 
 @cache

@@ -13,6 +13,9 @@ from companion.understand import analysis
 
 SAFETY_LEVEL = load_policy().urge_level
 """Urge intensity (0-10) at or above which a safety urge brings the safety response."""
+CHECK_IN_LEVEL = load_policy().check_in_level
+"""Urge intensity (0-10) at or above which, below SAFETY_LEVEL, a safety urge brings the
+check-in."""
 CHECK_IN = Prompt(id="_check_in", kind="yesno", text=load_policy().says("check_in"),
                   hint=load_policy().says("check_in_hint"))
 CHECK_IN_ASKS = 2
@@ -59,9 +62,12 @@ class Triage:
             reason = "acted_on_urge"
         named_urge = bool(set(result.urges) & set(SAFETY_URGES))  # rated at the next prompt
         risky = analysis.risk_words(reply.text) or getattr(result, "possible_crisis", False)
-        # a named urge waits for its rating, unless the means is at hand ("the blade is in
-        # my pencil case"): then the check-in comes now
-        if reason is None and risky and (not named_urge or analysis.means_at_hand(reply.text)):
+        rated_lower = (result.intensity is not None and result.intensity >= CHECK_IN_LEVEL
+                       and self._safety_urges(prompt, result))
+        # a named urge waits for its rating (under SAFETY_LEVEL: the check-in), unless the
+        # means is at hand ("the blade is in my pencil case"): then the check-in comes now
+        if reason is None and (rated_lower or risky and (
+                not named_urge or analysis.means_at_hand(reply.text))):
             reason = self._check_in(prompt, ask)
         if reason is None:
             return True

@@ -196,10 +196,11 @@ def test_strong_self_harm_urge_triggers_safety(companion_home):
     assert rec["summary"].startswith("I have urges to hurt myself, at 8 out of 10.")
 
 
-def test_weak_urge_does_not_trigger_safety(companion_home):
+def test_weak_urge_brings_the_check_in_not_the_safety_response(companion_home):
     safety = RecordingSafety()
-    answers = EIGHT[:3] + ["i kind of want to cut", "three"] + EIGHT[5:]
-    run(*answers, safety=safety, home=companion_home)
+    answers = EIGHT[:3] + ["i kind of want to cut", "three", "yes i'm safe"] + EIGHT[5:]
+    _, source, _, _ = run(*answers, safety=safety, home=companion_home)
+    assert source.asked[4:6] == ["urge_intensity", "_check_in"]
     assert safety.triggers == []
 
 
