@@ -99,6 +99,8 @@ INTENSITY = [
 ]
 
 YESNO = [
+    # regional forms: the last word of "yeah nah" / "nah yeah" is the answer
+    ("yeah nah", "no"), ("nah yeah", "yes"), ("ah go on so", "yes"), ("haan yes", "yes"),
     # "um no" as a recognizer writes it; "i am" before anything else stays as said
     ("I'm no, not really.", "no"), ("i'm not sure", None),
     ("yeah", "yes"), ("yep", "yes"), ("yes please", "yes"), ("sure", "yes"),
@@ -136,6 +138,8 @@ COMMANDS = [
     ("i'm done with him", None), ("", None),
     # a no before the command is part of it
     ("nah skip it", "skip"), ("oops go back", "back"), ("no i need to go back to work", None),
+    ("eh whit was that", "repeat"), ("ah give that one a miss", "skip"), ("that'll do me", "stop"),
+    ("can we do a different question", "skip"), ("i had a different question for her", None),
     # a command first, then its reason as a sentence of its own (the engine triages the words)
     ("skip this i'm not ready to talk about it", "skip"),
     ("skip that one my boss would kill me if he heard me answer it lol", "skip"),
