@@ -98,7 +98,8 @@ class Dialog:
                 continue
             command = self._command(prompt, text, heard.source) if commands else None
             said = Answer(text, heard.words, heard.source)
-            safe = self._command_safe(prompt, said, tries) if command else True
+            safe = self._command_safe(prompt, said, tries) if command and \
+                analysis.command_with_words(said.text) else True
             if safe is False:
                 return Reply("stop", text, earlier=tuple(tries))
             if safe is None and command == "stop":  # chose to go on after the safety response
@@ -166,9 +167,10 @@ class Dialog:
         return None
 
     def _command_safe(self, prompt: Prompt, said: Answer, tries: list[str]) -> bool | None:
-        """A command goes through the safety triage too, before it is acted on: it may come
-        with more words ("stop i want it all to end"). False: the client chose to stop; None:
-        a safety response was given and the client chose to go on; True: none was needed."""
+        """A command said with more words ("stop i want it all to end") goes through the
+        safety triage before it is acted on (a command alone, "end", does not: its one word
+        is no disclosure). False: the client chose to stop; None: a safety response was given
+        and the client chose to go on; True: none was needed."""
         if self.guard is None or prompt.id in SAFETY_QUESTIONS:
             return True
         before = self.guard.responses

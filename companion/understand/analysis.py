@@ -9,14 +9,20 @@ from typing import Any
 from companion.understand.crisis import CRISIS_KINDS, detect_crisis
 from companion.understand.items import denied_items, find_items, only_denied
 from companion.understand.numbers import cued_intensity, parse_intensity
-from companion.understand.replies import detect_command, parse_yesno, plain_yes, reply_kind
+from companion.understand.replies import (
+    command_with_words,
+    detect_command,
+    parse_yesno,
+    plain_yes,
+    reply_kind,
+)
 from companion.understand.text import BREAK, normalise, tokens
 from companion.understand.vocab import data as vocab_data
 from companion.understand.vocab import expand
 
 __all__ = [
-    "CRISIS_KINDS", "KINDS", "Analysis", "analyze", "answers_the_prompt", "crisis_in",
-    "detect_command", "detect_crisis", "explained", "find_emotions", "find_skills", "find_urges",
+    "CRISIS_KINDS", "KINDS", "Analysis", "analyze", "answers_the_prompt", "command_with_words",
+    "crisis_in", "detect_command", "detect_crisis", "explained", "find_emotions", "find_skills", "find_urges",
     "means_at_hand", "names_something", "only_denied", "parse_intensity", "parse_yesno",
     "plain_yes", "reply_kind", "risk_words",
 ]

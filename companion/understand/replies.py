@@ -36,24 +36,35 @@ def _cores(words: list[str], vocab: Vocab) -> list[list[str]]:
 
 
 def detect_command(text: str) -> str | None:
-    """'repeat', 'skip', 'back', 'stop' or 'help' when that is the whole answer, else None."""
+    """'repeat', 'skip', 'back', 'stop' or 'help' when that is the whole answer, or when it
+    leads a reason said as a sentence of its own (see command_with_words), else None."""
+    return _command(text)[0]
+
+
+def command_with_words(text: str) -> bool:
+    """Whether the reply is a command followed by more words ("stop i can't do this anymore"):
+    those words are the client's own and must be heard (the dialog engine triages them)."""
+    return _command(text)[1]
+
+
+def _command(text: str) -> tuple[str | None, bool]:
     words = [t for t in tokens(text) if t != BREAK]
     if not words:
-        return None
+        return None, False
     said = load("yesno").exact.get(" ".join(words))
     if said is not None and said.item != "unsure":  # "uh huh" is a yes, not "huh?"
-        return None
+        return None, False
     deduped = [w for i, w in enumerate(words) if i == 0 or w != words[i - 1]]
     vocab = load("commands")
-    if len(words) > 14:
-        return _led_command(deduped, vocab)
-    for core in _cores(deduped, vocab):
-        found = _whole_command(core, vocab)
-        if found is None:
-            found = _repeated_command(core, vocab)
-        if found is not None:
-            return found
-    return _led_command(deduped, vocab)
+    if len(words) <= 14:
+        for core in _cores(deduped, vocab):
+            found = _whole_command(core, vocab)
+            if found is None:
+                found = _repeated_command(core, vocab)
+            if found is not None:
+                return found, False
+    led = _led_command(deduped, vocab)
+    return led, led is not None
 
 
 def _led_command(words: list[str], vocab: Vocab) -> str | None:
