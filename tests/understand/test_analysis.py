@@ -239,7 +239,7 @@ REPLIES = [
     ("i didn't try anything", "none"), ("havent tried any yet", "none"),
     ("no, i'm okay", "none"), ("not at the moment", "none"), ("idk", "unsure"),
     ("um i don't know", "unsure"), ("dunno lol", "unsure"), ("i'm not sure", "unsure"),
-    ("i can't put a number on it", "unsure"),
+    ("i can't put a number on it", "unsure"), ("hard to put a number on it", "unsure"),
     ("no one would care", None), ("to text him like forty times", None), ("yeah", None),
     ("i want to drink", None), ("", None), ("!!!", None),
     ("nope none", "none"), ("no i don't have any", "none"), ("nah i'm good", "none"),

