@@ -99,7 +99,7 @@ class Dialog:
             command = self._command(prompt, text, heard.source) if commands else None
             said = Answer(text, heard.words, heard.source)
             safe = self._command_safe(prompt, said, tries) if command and \
-                analysis.command_with_words(said.text) else True
+                analysis.command_with_words(text, heard=heard.source != "typed") else True
             if safe is False:
                 return Reply("stop", text, earlier=tuple(tries))
             if safe is None and command == "stop":  # chose to go on after the safety response

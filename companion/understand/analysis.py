@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from companion.understand import replies
 from companion.understand.crisis import CRISIS_KINDS, detect_crisis
 from companion.understand.items import denied_items, find_items, only_denied
 from companion.understand.numbers import cued_intensity, parse_intensity
 from companion.understand.replies import (
-    command_with_words,
     detect_command,
     parse_yesno,
     plain_yes,
@@ -230,6 +230,12 @@ def command_in(text: str, semantic: Any = None, kind: str | None = None,
         return None
     result, _ = understand(text, "command", semantic)
     return result.command
+
+
+def command_with_words(text: str, heard: bool = False) -> bool:
+    """Whether a command in the reply came with more words ("stop i can't do this anymore"),
+    read as command_in reads it (by sound first when `heard`)."""
+    return replies.command_with_words(by_sound(text)[0] if heard else text)
 
 
 def answers_the_prompt(kind: str, result: Analysis) -> bool:
