@@ -37,21 +37,14 @@ def _rows(path: str) -> list[dict]:
 
 
 def _outcome(result, text: str) -> str | None:
-    """What the client would get from the safety triage (safety/triage.py): the full safety
-    response (crisis language, or a self-harm or suicide urge rated at the policy's level), the
-    check-in question (risk words, a possible crisis, a safety urge rated under that level), or
-    nothing."""
-    from companion.safety.triage import CHECK_IN_LEVEL, SAFETY_LEVEL, SAFETY_URGES
-    from companion.understand import analysis
+    """What the client would get from the safety triage (safety/triage.needs, the rule the
+    dialog uses): the full safety response (crisis language, or a self-harm or suicide urge
+    rated at the policy's level), the check-in question (risk words, a possible crisis, a
+    safety urge rated under that level or named with the means at hand), or nothing."""
+    from companion.safety.triage import SAFETY_URGES, needs
 
-    urged = bool(set(result.urges) & set(SAFETY_URGES))
-    if result.crisis or (urged and (result.intensity or 0) >= SAFETY_LEVEL):
-        return "full"
-    if urged and result.intensity is not None and result.intensity >= CHECK_IN_LEVEL:
-        return "check"  # rated under the response's level: the check-in
-    if urged:
-        return None  # the dialog asks for its rating next
-    return "check" if analysis.risk_words(text) or result.possible_crisis else None
+    found = needs(result, text, set(result.urges) & set(SAFETY_URGES))
+    return "check" if found == "check" else "full" if found else None
 
 
 def score(rows: list[dict], semantic) -> tuple[dict[str, float], list[str]]:

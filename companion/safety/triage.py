@@ -23,6 +23,24 @@ CHECK_IN_ASKS = 2
 response is given (fail safe)."""
 
 
+def needs(result: Any, text: str, urges: set[str]) -> str | None:
+    """What a reply needs by the policy alone: 'crisis_language' or 'urge_intensity' (the full
+    response), 'check' (the check-in question) or None. `urges`: the safety urges the reply
+    names or rates. A named urge waits for its rating (under SAFETY_LEVEL: the check-in), unless
+    the means is at hand ("the blade is in my pencil case"): then the check-in comes now."""
+    if result.crisis:
+        return "crisis_language"
+    rated = result.intensity
+    if (rated or 0) >= SAFETY_LEVEL and urges:
+        return "urge_intensity"
+    named = bool(set(result.urges) & set(SAFETY_URGES))
+    risky = analysis.risk_words(text) or getattr(result, "possible_crisis", False)
+    if (rated is not None and rated >= CHECK_IN_LEVEL and urges) or (
+            risky and (not named or analysis.means_at_hand(text))):
+        return "check"
+    return None
+
+
 class Responder(Protocol):
     """The immediate response to crisis language or a strong self-harm/suicide urge."""
 
@@ -52,22 +70,11 @@ class Triage:
 
     def check(self, prompt: Prompt, reply: Reply, ask: Callable[..., Reply]) -> bool:
         """Run the safety response when needed; False when the client chose to stop."""
-        result = reply.result
-        reason = None
-        if result.crisis:
-            reason = "crisis_language"
-        elif (result.intensity or 0) >= SAFETY_LEVEL and self._safety_urges(prompt, result):
-            reason = "urge_intensity"
-        elif self.acted_on(prompt, reply):
+        found = needs(reply.result, reply.text, self._safety_urges(prompt, reply.result))
+        reason = found if found != "check" else None
+        if reason is None and self.acted_on(prompt, reply):
             reason = "acted_on_urge"
-        named_urge = bool(set(result.urges) & set(SAFETY_URGES))  # rated at the next prompt
-        risky = analysis.risk_words(reply.text) or getattr(result, "possible_crisis", False)
-        rated_lower = (result.intensity is not None and result.intensity >= CHECK_IN_LEVEL
-                       and self._safety_urges(prompt, result))
-        # a named urge waits for its rating (under SAFETY_LEVEL: the check-in), unless the
-        # means is at hand ("the blade is in my pencil case"): then the check-in comes now
-        if reason is None and (rated_lower or risky and (
-                not named_urge or analysis.means_at_hand(reply.text))):
+        elif reason is None and found == "check":
             reason = self._check_in(prompt, ask)
         if reason is None:
             return True
@@ -107,8 +114,9 @@ class Triage:
         self.save()
         return trigger
 
-    def _safety_urges(self, prompt: Prompt, result: Any) -> bool:
+    def _safety_urges(self, prompt: Prompt, result: Any) -> set[str]:
+        """The safety urges a reply names, or rates (those named at the question it rates)."""
         urges = set(result.urges)
         if prompt.condition:
             urges |= set(self.urges_of(prompt.condition))
-        return bool(urges & set(SAFETY_URGES))
+        return urges & set(SAFETY_URGES)
