@@ -18,9 +18,10 @@ CLAUSE_BREAKS = frozenset({
 """Words after which a negation no longer applies ('not angry, just hurt')."""
 
 
-NOT_NEGATING = frozenset({"one", "body", "matter", "doubt", "wonder", "stop", "help", "sure"})
+NOT_NEGATING = frozenset({"one", "body", "matter", "doubt", "wonder", "stop", "help", "sure",
+                          "actually", "wait"})
 """Words that make a negator part of an expression ('no one would miss me', 'can't stop crying',
-'not sure')."""
+'not sure'), or a correction ('no actually that's shame', 'no wait more like hurt')."""
 
 
 LATE_DENIALS = frozenset({
@@ -70,21 +71,28 @@ LATE_NEAR, LATE_TAIL = 2, 8
 """A 'but' at most this many words after the item, or starting the last words of its clause."""
 
 
-def _late_clause(toks: tuple[str, ...], span: Span, ends: list[int]) -> str | None:
-    """'deny' or 'affirm' when the sentence ends with 'but <late denial/affirmation>'."""
+def _late_clause(toks: tuple[str, ...], span: Span, ends: list[int],
+                 denial_starts: frozenset[str] = frozenset()) -> str | None:
+    """'deny' or 'affirm' when the sentence ends with 'but <late denial/affirmation>', or
+    (`denial_starts`) goes on 'but i don't think i am ...'."""
     tail = late_tail(toks, span, ends)
-    if tail in LATE_DENIALS or (tail and _passed(tail)):
+    if tail in LATE_DENIALS or (tail and _passed(tail)) or (tail and any(
+            f"{tail} ".startswith(f"{d} ") for d in denial_starts)):
         return "deny"
     if tail in LATE_AFFIRMATIONS:
         return "affirm"
     return None
 
 
-def negated(toks: tuple[str, ...], span: Span, claimed: set[int], scope: int = SCOPE) -> bool:
-    """True when a negator a few words before the span, in the same clause, denies it."""
+def negated(toks: tuple[str, ...], span: Span, claimed: set[int], scope: int = SCOPE,
+            items: dict[int, str] | None = None) -> bool:
+    """True when a negator a few words before the span, in the same clause, denies it; with
+    `items` (position -> item), not when another item lies between them."""
     for pos in range(span.start - 1, max(-1, span.start - 1 - scope), -1):
         tok = toks[pos]
         if pos in claimed:
+            if items is not None and pos in items:
+                return False  # "no not angry ashamed": the 'not' is angry's, the nearer one's
             continue
         if tok in NEGATORS and toks[pos + 1] not in NOT_NEGATING:
             return True
@@ -120,8 +128,12 @@ SELF = frozenset({"i", "me", "myself", "my"})
 SUBJECT_BREAKS = frozenset({BREAK, "but", "and", "because", "while", "though"})
 
 
-def someone_else(toks: tuple[str, ...], span: Span, others: frozenset[str]) -> bool:
-    """The item's nearest subject is another person ('my mom is furious at me')."""
+def someone_else(toks: tuple[str, ...], span: Span, others: frozenset[str],
+                 after: frozenset[str] = frozenset()) -> bool:
+    """The item's nearest subject is another person ('my mom is furious at me'), or it is felt
+    toward the client (`after`: 'everyone in the group chat is mad at me')."""
+    if any(" ".join(toks[span.end:span.end + len(a.split())]) == a for a in after):
+        return True
     if not others:
         return False
     for pos in range(span.start - 1, max(-1, span.start - 1 - SUBJECT_SCOPE), -1):
@@ -139,19 +151,77 @@ CORRECTION_REACH = 6
 
 
 def _corrected(toks: tuple[str, ...], kept: list[Span],
-               corrections: frozenset[str]) -> list[Span]:
-    """Drops an item the client took back for the next ('angry no wait more like hurt')."""
-    if not corrections or len(kept) < 2:
+               corrections: frozenset[str], far: frozenset[str] = frozenset()) -> list[Span]:
+    """Drops an item the client took back for the next ('angry no wait more like hurt'); a
+    plain correction ('no actually', `far`) reaches back however long the first item's clause
+    was ('grossed out by myself after what i said to him no actually that's shame'), as long as
+    the next item comes right after it."""
+    if not (corrections or far) or len(kept) < 2:
         return kept
     out = []
     for span, after in zip(kept, [*kept[1:], None]):
         between = f" {' '.join(toks[span.end:after.start])} " if after else ""
         if (after is not None and after.item != span.item
-                and after.start - span.end <= CORRECTION_REACH
-                and any(f" {c} " in between for c in corrections)):
+                and ((after.start - span.end <= CORRECTION_REACH
+                      and any(f" {c} " in between for c in corrections))
+                     or _corrected_far(toks, span.end, after.start, far))):
             continue
         out.append(span)
     return out
+
+
+FAR_NEAR = 4
+"""Most words between a plain correction ('no actually') and the item it puts instead."""
+
+
+def _corrected_far(toks: tuple[str, ...], start: int, end: int, far: frozenset[str]) -> bool:
+    """A plain correction between positions start and end, at most FAR_NEAR words before end."""
+    for n in range(start, end):
+        for k in (1, 2, 3, 4):
+            if " ".join(toks[n:n + k]) in far and n + k <= end and end - (n + k) <= FAR_NEAR:
+                return True
+    return False
+
+
+def _past(toks: tuple[str, ...], span: Span, past_after: frozenset[str]) -> bool:
+    """'i was mad earlier', 'i wanted to drink before': a feeling or urge said as over."""
+    if not past_after:
+        return False
+    before = set(toks[max(0, span.start - 3):span.start])
+    after = " ".join(toks[span.end:span.end + 3])
+    return bool(before & {"was", "were", "wanted", "had"}) and any(
+        f" {after} ".startswith(f" {p} ") for p in past_after)
+
+
+def _last_said(toks: tuple[str, ...], kept: list[Span], denied: list[Span],
+               past_after: frozenset[str]) -> list[Span]:
+    """What the client says last about an item holds: an item affirmed, then denied later
+    ('i was gonna say angry but no i'm not angry i'm hurt'), is dropped; so is one said as
+    over ('i was mad earlier') beside another that is not."""
+    flat = [s for s in denied if _flatly_denied(toks, s)]
+    last = {toks[s.start:s.end]: s for s in sorted([*kept, *flat], key=lambda s: s.start)}
+    out = [s for s in kept if last[toks[s.start:s.end]] not in flat]
+    if not NOW & set(toks):
+        return out
+    now = [s for s in out if not _past(toks, s, past_after)]
+    return now if now else out
+
+
+NOW = frozenset({"now", "anymore"})
+"""Words that set what is felt now against what was felt before ('i was mad earlier, now ...')."""
+FLAT = frozenset({"not", "never"})
+FLAT_BETWEEN = frozenset({"am", "even", "really", "actually", "feeling", "feel"})
+
+
+def _flatly_denied(toks: tuple[str, ...], span: Span) -> bool:
+    """'i'm not angry', 'not even mad': a plain denial ('not that angry', 'not like crying
+    sad' only soften it; 'angry no jealous' is a correction)."""
+    for pos in range(span.start - 1, max(-1, span.start - 4), -1):
+        if toks[pos] in FLAT:
+            return True
+        if toks[pos] not in FLAT_BETWEEN:
+            return False
+    return False
 
 
 PLANNER_REACH = 3
@@ -210,6 +280,11 @@ def _has_context(toks: tuple[str, ...], span: Span, others: list[Span], settings
     return all(t in settings["fillers"] for t in rest)
 
 
+def _others_at(found: list[Span], span: Span) -> dict[int, str]:
+    """Positions of the spans of other items than `span`'s."""
+    return {i: s.item for s in found if s.item != span.item for i in range(s.start, s.end)}
+
+
 def find_spans(group: str, text: str) -> tuple[tuple[str, ...], list[Span]]:
     """Tokens and the affirmed spans of one vocabulary ('emotions', 'urges', 'skills', ...)."""
     vocab = load(group)
@@ -220,20 +295,24 @@ def find_spans(group: str, text: str) -> tuple[tuple[str, ...], list[Span]]:
                 for name in ("context_before", "context_after", "fillers")}
     plans = (vocab.setting("not_done_before"), vocab.setting("not_done_after"))
     others, corrections = vocab.setting("others"), vocab.setting("corrections")
-    others_kept = vocab.setting("others_kept")
+    others_kept, others_after = vocab.setting("others_kept"), vocab.setting("others_after")
+    denial_starts = vocab.setting("late_denial_starts")
     ends = clause_ends(toks)
-    kept = []
+    kept, denied = [], []
     for span in found:
-        late = _late_clause(toks, span, ends)
-        if late == "deny" or (negated(toks, span, claimed) and late != "affirm"):
+        late = _late_clause(toks, span, ends, denial_starts)
+        if late == "deny" or (negated(toks, span, claimed, items=_others_at(found, span))
+                              and late != "affirm"):
+            denied.append(span)
             continue
         if span.ambiguous and not _has_context(toks, span, found, settings):
             continue
-        if not_done(toks, span, ends, plans) or (someone_else(toks, span, others)
+        if not_done(toks, span, ends, plans) or (someone_else(toks, span, others, others_after)
                                                   and span.item not in others_kept):
             continue
         kept.append(span)
-    return toks, _corrected(toks, kept, corrections)
+    kept = _last_said(toks, kept, denied, vocab.setting("past_after"))
+    return toks, _corrected(toks, kept, corrections, vocab.setting("corrections_far"))
 
 
 def find_items(group: str, text: str) -> tuple[str, ...]:

@@ -185,7 +185,18 @@ def _someone_elses(toks: tuple[str, ...], r: Rating, since: int) -> bool:
 
     others = load("emotions").setting("others")
     words = toks[max(since, r.start - CURRENT_REACH):r.start]
-    return any(w in others or (w.endswith("s") and w[:-1] in others) for w in words)
+    for n in range(len(words) - 1, -1, -1):
+        w = words[n]
+        if w in others or (w.endswith("s") and w[:-1] in others):
+            return True
+        if w in ("it", "i") and not (SAYS & set(words[max(0, n - 2):n])):
+            return False  # "she always exaggerates, it's a three": the client's again
+    return False
+
+
+SAYS = frozenset({"say", "says", "said", "think", "thinks", "thought", "call", "calls"})
+"""Words before 'it is' that make the rating another person's ('my sister would say it's a
+ten')."""
 
 
 def said_last(toks: tuple[str, ...], r: Rating) -> bool:
@@ -203,6 +214,10 @@ def _choose(toks: tuple[str, ...], found: list[Rating]) -> float | None:
     found = kept or found
     mine = [r for r in found if not _someone_elses(toks, r, _since(toks, found, r))]
     found = mine or found
+    marked = [r for r in found if _marked(toks, r)]
+    found = marked or found  # "a two for the feeling but a ten for sleepy"
+    now = [r for r in found if not _said_as_past(toks, r)]
+    found = now or found  # "four, i think it was like a seven before i did the ice"
     current = [r for r in found if _is_current(toks, r, _since(toks, found, r))]
     if len(found) > 1 and _taken_back(toks, found[-2], found[-1]):
         value = found[-1].value
@@ -213,6 +228,32 @@ def _choose(toks: tuple[str, ...], found: list[Rating]) -> float | None:
     else:
         value = max(r.value for r in found)
     return float(value)
+
+
+MARKS = frozenset({"feeling", "feelings", "emotion", "emotions", "urge", "urges"})
+"""Words next to a rating that say it is the one asked for ('a two for the feeling')."""
+MARK_REACH = 4
+
+
+def _marked(toks: tuple[str, ...], r: Rating) -> bool:
+    """A rating said as the feeling's or the urge's ('five on the feelings scale')."""
+    after = list(itertools.takewhile(lambda t: t not in MARK_BREAKS, toks[r.end:r.end + MARK_REACH]))
+    before = list(itertools.takewhile(lambda t: t not in MARK_BREAKS,
+                                      reversed(toks[max(0, r.start - MARK_REACH):r.start])))
+    return bool(MARKS & set(after + before))
+
+
+MARK_BREAKS = frozenset({"but", "and", "so", "or"})
+
+
+PAST_AFTER = frozenset({"before", "earlier", "ago", "yesterday"})
+"""Words right after a rating that put it in the past ('a seven before the ice')."""
+
+
+def _said_as_past(toks: tuple[str, ...], r: Rating) -> bool:
+    """'it was like a seven before', 'it started at a four': a rating that no longer holds."""
+    return bool(PAST_AFTER & set(toks[r.end:r.end + 2])) or \
+        bool(PAST & set(toks[max(0, r.start - 3):r.start]))
 
 
 RETRACT = frozenset({"no", "nah", "nope", "wait", "actually", "mean", "sorry", "rather", "scratch"})

@@ -174,12 +174,32 @@ class Semantic:
         from companion.understand.linear import features, probabilities
 
         weights, bias, classes = self.linear[kind]
-        best = probabilities(weights, bias, features(vectors, texts)).max(axis=0)
+        each = probabilities(weights, bias, features(vectors, texts))
+        best = each.max(axis=0)
         scores[kind] = float(best.max())
         threshold = self.settings[f"{kind}_linear"] + (
             self.settings.get(f"{kind}_linear_found_extra", 0.0) if found else 0.0)
         order = sorted(range(len(classes)), key=lambda j: -best[j])
-        return tuple(classes[j] for j in order if best[j] >= threshold and classes[j] not in found)
+        out = [classes[j] for j in order if best[j] >= threshold and classes[j] not in found]
+        if not (out or found):
+            out = self._clear_first(kind, each, classes)
+        return tuple(out)
+
+    def _clear_first(self, kind: str, each: Any, classes: list[str]) -> list[str]:
+        """Nothing reached the threshold and the rules named nothing: for the answer and each
+        clause, its most likely label when clearly ahead of the next (`{kind}_top1` and
+        `{kind}_top1_ratio`; 'i imagined i was at the lake back home' is imagery at 0.30)."""
+        floor = self.settings.get(f"{kind}_top1")
+        if floor is None or len(classes) < 2:
+            return []
+        ratio = self.settings.get(f"{kind}_top1_ratio", 1.0)
+        out: list[str] = []
+        for row in each:
+            first, second = sorted(range(len(classes)), key=lambda j: -row[j])[:2]
+            if row[first] >= floor and row[first] >= ratio * row[second] \
+                    and classes[first] not in out:
+                out.append(classes[first])
+        return out
 
     def _command(self, vector: Any, scores: dict[str, float]) -> str | None:
         """The command most of the nearest command exemplars agree on, when close enough."""

@@ -22,6 +22,17 @@ EMOTIONS = [
     ("calm down", ()),
     ("hopefully it gets better", ()),
     ("", ()),
+    # what is said last about a feeling holds: affirmed then plainly denied, it is dropped
+    ("i was gonna say angry but actually no i'm not angry i'm hurt", ("sadness",)),
+    ("i'm not even mad anymore i was mad earlier now i'm just sad", ("sadness",)),
+    ("i'm angry but like not that angry", ("anger",)),  # softened, not denied
+    ("it was anger at first and then sadness", ("anger", "sadness")),  # no 'now': both
+    # a plain correction reaches back over a long clause, when the new feeling follows it
+    ("grossed out by myself after what i said to him no actually that's shame", ("shame",)),
+    ("angry at myself no not angry ashamed", ("shame",)),
+    # felt toward the client, or denied after 'but': not the client's feeling
+    ("everyone in the group chat is mad at me and i feel so much guilt", ("guilt",)),
+    ("my therapist says i seem angry but i don't think i am it's more fear", ("fear",)),
 ]
 
 URGES = [
@@ -53,6 +64,10 @@ URGES = [
 
 SKILLS = [
     ("deer man", ("dear_man",)),
+    # a skill taken back for the next one; the same skill said as never reached
+    ("i tried to get into wise mind no actually i just did the breathing i never got to wise mind",
+     ("tipp",)),
+    ("went for a run till i couldn't breathe", ("tipp",)),
     ("tried radical except ants", ("radical_acceptance",)),
     ("i tried to check the fax", ("check_the_facts",)),
     ("radical exceptance", ("radical_acceptance",)),
@@ -96,9 +111,17 @@ INTENSITY = [
     # another person's rating told as context is not the client's
     ("my boss is a ten out of ten jerk but me i'm maybe a four", 4),
     ("it's like a five my roommate's at a ten though", 5), ("my mom is a ten", 10),
+    ("my sister would say it's a ten but she exaggerates it's a three", 3),
+    # the rating said as the feeling's; a rating said as past beside one that is not
+    ("a two for the feeling but a ten for sleepy", 2),
+    ("five on the feelings scale but on the tacos scale it's a ten", 5),
+    ("my back pain's a two but the feeling is like an eight", 8),
+    ("four i think it was like a seven before i did the ice thing", 4),
+    ("it's a six it was a ten earlier", 6),
 ]
 
 YESNO = [
+    ("no cap yes", "yes"), ("say less", "yes"), ("ugh fine", "yes"), ("hard pass", "no"),
     # regional forms: the last word of "yeah nah" / "nah yeah" is the answer
     ("yeah nah", "no"), ("nah yeah", "yes"), ("ah go on so", "yes"), ("haan yes", "yes"),
     # "um no" as a recognizer writes it; "i am" before anything else stays as said
@@ -120,6 +143,8 @@ YESNO = [
 ]
 
 COMMANDS = [
+    ("can you run that back", "repeat"), ("brb", "stop"), ("ok i'm done for real", "stop"),
+    ("can we pick this up tomorrow", "stop"), ("like what counts", "help"), ("pass", "skip"),
     ("can you repeat that", "repeat"), ("say that again", "repeat"),
     ("um can you say that again please", "repeat"), ("skip this one", "skip"),
     ("next question", "skip"), ("go back", "back"), ("previous question", "back"),
