@@ -171,6 +171,11 @@ def understand(text: str, kind: str, semantic: Any = None, heard: bool = False
         found = (*found, *denied_items(kind, text))
     command = result.command if kind == "command" else detect_command(text)
     verdict = semantic.judge(text, kind, tuple(found), command)
+    if command is not None and verdict.crisis in ("full", "check") and \
+            not replies.command_with_words(text):
+        from dataclasses import replace
+
+        verdict = replace(verdict, crisis=None)  # a command alone ("end") tells nothing more
     result, decided = combine(result, verdict, kind)
     return result, {**layers, **decided}
 

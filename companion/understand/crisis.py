@@ -18,7 +18,7 @@ from companion.understand.vocab import (
     rewrite,
 )
 
-__all__ = ["CRISIS_KINDS", "detect_crisis"]
+__all__ = ["CRISIS_KINDS", "detect_crisis", "ruled_out"]
 
 DENIAL_SCOPE = 3
 """Crisis denials must sit close to the phrase: a wider reach would risk missing a crisis."""
@@ -207,6 +207,13 @@ def _settings() -> dict[str, frozenset[str]]:
     found["answered_no"] = frozenset(p for pattern in vocab.settings.get("answered_no", ())
                                      for p in expand(pattern))
     return found
+
+
+def ruled_out(text: str) -> bool:
+    """Whether the answer holds a phrase crisis.toml [not] lists as no crisis ('counting pills
+    at the med cart', 'a patient overdosed'): the rules know this context."""
+    toks = _prepared(text or "")
+    return bool(toks) and any(s.item == VETO for s in candidates(load("crisis"), toks))
 
 
 def detect_crisis(text: str) -> tuple[str, ...]:

@@ -73,19 +73,45 @@ def _led_command(words: list[str], vocab: Vocab) -> str | None:
     lead (`lead_words`, or a phrase of two words or more, never help), the reason must start
     like a new sentence (`reasons`), and reported speech ("stop it i told him") is not one."""
     core = _cores(words, vocab)[-1] if words[0] not in vocab.setting("lead_words") else words
-    for cut in range(min(5, len(core) - 1), 0, -1):
+    for cut in range(min(LEAD_MAX, len(core) - 1), 0, -1):
         lead, rest = core[:cut], core[cut:]
         if cut == 1 and lead[0] not in vocab.setting("lead_words"):
             continue
         reasons = vocab.setting("reasons") | (vocab.setting("phrase_reasons") if cut > 1 else set())
         found = _whole_command(lead, vocab)
-        if found is None or found == "help" or not _starts(rest, reasons):
+        if found is None:
             continue
-        if _starts(rest, vocab.setting("reported")) or any(
-                " ".join(rest[i:i + 2]) in vocab.setting("reported") for i in range(len(rest))):
-            return None
+        crisis = cut > 1 and _navigates(found, lead) and _crisis(rest)
+        # ("skip it doesn't matter i won't be here next week")
+        if not crisis and (found == "help" or not _starts(rest, reasons)):
+            continue
+        mistaken = found == "back" and bool(MISTAKEN & set(rest))
+        if not mistaken and (_starts(rest, vocab.setting("reported")) or any(
+                " ".join(rest[i:i + 2]) in vocab.setting("reported") for i in range(len(rest)))):
+            return None  # ("go back i said seven i meant five" is no reported speech)
         return found
     return None
+
+
+MISTAKEN = frozenset({"meant", "wrong", "mistake", "messed"})
+"""Words that make 'go back, i said ...' a correction of the client's own answer."""
+LEAD_MAX = 7
+"""Longest command phrase that leads a reply ("can we go back to the last one i messed up")."""
+
+
+def _navigates(command: str, lead: list[str]) -> bool:
+    """A lead that can only be about the worksheet: skip, back or repeat, or a stop said with
+    'stop', 'pause', 'quit' or 'session' ('i'm done', 'help me' can be about anything)."""
+    return command in ("skip", "back", "repeat") or (
+        command == "stop" and bool({"stop", "pause", "quit", "session"} & set(lead)))
+
+
+def _crisis(words: list[str]) -> bool:
+    """Crisis language in the words after a command phrase: the command stands whatever they
+    start with, and the dialog engine triages them before acting on it."""
+    from companion.understand.crisis import detect_crisis
+
+    return bool(detect_crisis(" ".join(words)))
 
 
 def _starts(words: list[str], phrases: frozenset[str]) -> bool:

@@ -11,6 +11,7 @@ from functools import cache
 from typing import Any
 
 from companion.data import load_data, read_bytes
+from companion.understand.crisis import ruled_out
 from companion.understand.items import only_planned, someone_elses, taken_back
 
 log = logging.getLogger(__name__)
@@ -97,12 +98,16 @@ class Semantic:
         vectors = self._encode(texts)
         scores: dict[str, float] = {}
         items: tuple[str, ...] = ()
+        crisis = self._crisis(vectors, scores)
+        if crisis == "full" and (told_as_context(text) or ruled_out(text)):
+            crisis = "check"  # history, someone else's, or a context the rules rule out
+            # ('counting pills at the med cart'): asked, not answered with the response
         if kind in ITEM_KINDS and not (kind == "emotions" and found):
             # emotions named by the rules are not added to (blind3 leave-one-out: F1 fell)
             done = [i for i, t in enumerate(texts) if kind != "skills" or not planned(texts, i)]
+            guess = crisis in (None, "safe") and not says_none(text)
             items = self._items(kind, vectors[done], found, scores,
-                                [texts[i] for i in done]) if done else ()
-        crisis = self._crisis(vectors, scores)
+                                [texts[i] for i in done], guess) if done else ()
         if kind == "urges" and (crisis != "full" or found):  # a suicide urge comes from the
             # rules, or from a strong crisis match when the rules named no urge ("pills" is
             # the rules' substance use, weighed by its rating, not a suicide urge by meaning)
@@ -135,14 +140,15 @@ class Semantic:
         return float(sims[best]), self.labels[rows[best]]
 
     def _items(self, kind: str, vectors: Any, found: tuple[str, ...],
-               scores: dict[str, float], texts: list[str]) -> tuple[str, ...]:
+               scores: dict[str, float], texts: list[str], guess: bool = True
+               ) -> tuple[str, ...]:
         """Labels of the nearest exemplars of the answer and of each clause: those a share of
         the k nearest agree on, when the nearest is close enough (closer still when the rules
         already named something)."""
         import numpy as np
 
         if kind in self.linear and len(vectors):
-            return self._linear_items(kind, vectors, found, scores, texts)
+            return self._linear_items(kind, vectors, found, scores, texts, guess)
         rows = self.rows.get(kind, [])
         if not rows or not len(vectors):
             return ()
@@ -168,9 +174,11 @@ class Semantic:
         return tuple(out)
 
     def _linear_items(self, kind: str, vectors: Any, found: tuple[str, ...],
-                      scores: dict[str, float], texts: list[str]) -> tuple[str, ...]:
+                      scores: dict[str, float], texts: list[str], guess: bool = True
+                      ) -> tuple[str, ...]:
         """Labels whose linear-model probability, for the answer or one of its clauses, reaches
-        the threshold (higher when the rules already named something)."""
+        the threshold (higher when the rules already named something); with `guess`, the
+        clear first label when none does (never for crisis language or 'nothing ...')."""
         from companion.understand.linear import features, probabilities
 
         weights, bias, classes = self.linear[kind]
@@ -181,7 +189,7 @@ class Semantic:
             self.settings.get(f"{kind}_linear_found_extra", 0.0) if found else 0.0)
         order = sorted(range(len(classes)), key=lambda j: -best[j])
         out = [classes[j] for j in order if best[j] >= threshold and classes[j] not in found]
-        if not (out or found):
+        if guess and not (out or found):
             out = self._clear_first(kind, each, classes)
         return tuple(out)
 
@@ -260,6 +268,38 @@ def _crisis_share(sims: Any, crisis: list[int], k: int) -> float:
         if weights.sum() > 0:
             best = max(best, float(weights[is_crisis[nearest]].sum() / weights.sum()))
     return best
+
+
+def told_as_context(text: str) -> bool:
+    """An answer that tells history or someone else's crisis (risk.toml told_as_context)."""
+    from companion.understand.text import normalise
+
+    padded = f" {' '.join(normalise(text or '').split())} "
+    return any(f" {p} " in padded for p in _context_phrases())
+
+
+@cache
+def _context_phrases() -> tuple[str, ...]:
+    from companion.understand.vocab import data, expand
+
+    return tuple(p for pattern in data("risk").get("told_as_context", ()) for p in expand(pattern))
+
+
+NONE_FIRST = frozenset({"nothing", "none", "no", "nope", "nah", "not", "zero", "never"})
+NONE_SAID = ("did not do any", "have not done any", "did not use any", "did not try any",
+             "have not used any", "have not tried any", "did not really do any")
+OPENERS = frozenset({"um", "uh", "well", "honestly", "so", "like", "i", "mean", "guess", "er"})
+
+
+def says_none(text: str) -> bool:
+    """An answer that starts by saying there was none ('nothing today i'm too tired', 'i
+    didn't do any skills i just ...')."""
+    from companion.understand.text import tokens
+
+    words = [t for t in tokens(text) if t.isalpha()]
+    first = next((w for w in words if w not in OPENERS), "")
+    joined = f" {' '.join(words)} "
+    return first in NONE_FIRST or any(f" {p} " in joined for p in NONE_SAID)
 
 
 TAIL_WORDS = 9

@@ -149,7 +149,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                                          "plain_after_yes", "um_before_no"), _WORDS),
               "ids": _ID_KEYS},
     "risk": {"words": _WORDS, "phrases": _WORDS, "idioms": _WORDS, "softeners": _WORDS,
-             "means_at_hand": _WORDS},
+             "means_at_hand": _WORDS, "told_as_context": _WORDS},
     "crisis": {
         "settings": dict.fromkeys(("fillers", "third_party", "third_party_skip", "me_too",
                                    "averting", "zero_words", "rating_words", "answered_no"),

@@ -58,3 +58,12 @@ def test_a_stop_with_crisis_words_then_going_on_asks_the_question_again():
     guard = RecordingGuard(stop=False)
     reply = ask("stop i want to end it all", "sad", guard=guard)
     assert reply.status == "answer" and reply.text == "sad" and guard.responses == 1
+
+
+def test_a_command_phrase_then_crisis_words_is_triaged_then_acted_on():
+    """'skip it, doesn't matter, i won't be here next week': the words after the command need
+    not start like a reason when they are crisis language; the safety triage sees them first."""
+    guard = RecordingGuard()
+    said = "skip it doesn't matter i want to end it all"
+    assert ask(said, guard=guard).status == "skip"
+    assert guard.seen == [said] and guard.responses == 1

@@ -145,6 +145,14 @@ YESNO = [
 COMMANDS = [
     ("can you run that back", "repeat"), ("brb", "stop"), ("ok i'm done for real", "stop"),
     ("can we pick this up tomorrow", "stop"), ("like what counts", "help"), ("pass", "skip"),
+    # a command phrase, then crisis language: the command stands (the engine triages the words)
+    ("skip it doesn't matter i won't be here next week anyway", "skip"),
+    ("i need to stop this and i'm gonna end it all tonight anyway", "stop"),
+    ("i'm done fighting i'm ready to go", None), ("skip meals and then take all my pills", None),
+    # "go back i said ..." is a correction, not reported speech; a longer lead; 'the' as reason
+    ("oops go back i said seven i meant five", "back"), ("stop it i told him", None),
+    ("can we go back to the last one i messed up my answer", "back"),
+    ("i gotta go the kids are up", "stop"), ("go back to the bottle", None),
     ("can you repeat that", "repeat"), ("say that again", "repeat"),
     ("um can you say that again please", "repeat"), ("skip this one", "skip"),
     ("next question", "skip"), ("go back", "back"), ("previous question", "back"),

@@ -98,3 +98,47 @@ def test_a_named_self_harm_urge_is_weighed_by_the_safety_policy(semantic, text):
     rating (the hearing benchmark: 'hurt myself' became a suicide crisis 39 times of 40)."""
     result, _ = analysis.understand(text, "urges", semantic)
     assert "self_harm" in result.urges and not result.crisis
+
+
+@pytest.mark.parametrize("text", [
+    "i used to want to kill myself all the time back in college but right now no urges",
+    "my patient keeps telling me he wants to die and i'm drained",
+    "i'm a nurse and i spent all shift counting pills at the med cart so no skills",
+])
+def test_history_and_other_peoples_crises_are_told_as_context(text):
+    from companion.understand.crisis import ruled_out
+    from companion.understand.semantic import told_as_context
+
+    assert told_as_context(text) or ruled_out(text)
+
+
+@pytest.mark.parametrize("text", ["i want to die tonight", "my mom would be better off without me",
+                                  "i've decided it's saturday and i have the pills"])
+def test_crisis_language_is_not_context(text):
+    from companion.understand.crisis import ruled_out
+    from companion.understand.semantic import told_as_context
+
+    assert not told_as_context(text) and not ruled_out(text)
+
+
+@pytest.mark.parametrize("text,none", [("nothing today i am too tired", True),
+                                       ("um none really", True),
+                                       ("i didn't do any skills i just lay there", True),
+                                       ("i imagined i was at the lake back home", False)])
+def test_an_answer_that_starts_by_saying_none(text, none):
+    from companion.understand.semantic import says_none
+
+    assert says_none(text) is none
+
+
+def test_the_clear_first_skill_is_taken_when_none_reaches_the_threshold(semantic):
+    """'i imagined i was at the lake back home': imagery is the clear first label at a
+    probability under the threshold; never for an answer that says there was none."""
+    text = "i imagined i was at the lake back home on the dock with my feet in the water"
+    alone = semantic.without(text)
+    assert "improve" in analysis.understand(text, "skills", alone)[0].skills
+    strict = semantic.without(text)
+    strict.settings = {k: v for k, v in semantic.settings.items() if k != "skills_top1"}
+    assert "improve" not in analysis.understand(text, "skills", strict)[0].skills
+    assert analysis.understand("nothing today i was too tired to do anything", "skills",
+                               alone)[0].skills == ()
