@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
@@ -130,6 +130,8 @@ def analyze(text: str, kind: str) -> Analysis:
             urges = (*urges, "suicide")
         if "suicide" in urges and "suicide" not in crisis and intensity != 0:
             crisis = (*crisis, "suicide")  # "suicide urge zero" is a denial, not a crisis
+        if intensity == 0 and not crisis:
+            urges = ()  # "i wanted to cut earlier but it's gone, zero": no urge now
         fields = {"urges": urges, "intensity": intensity}
     elif kind == "skills":
         fields = {"skills": find_skills(text)}
@@ -171,10 +173,10 @@ def understand(text: str, kind: str, semantic: Any = None, heard: bool = False
         found = (*found, *denied_items(kind, text))
     command = result.command if kind == "command" else detect_command(text)
     verdict = semantic.judge(text, kind, tuple(found), command)
+    if kind == "urges" and result.intensity == 0 and verdict.items:
+        verdict = replace(verdict, items=())  # an urge rated zero is no urge now
     if command is not None and verdict.crisis in ("full", "check") and \
             not replies.command_with_words(text):
-        from dataclasses import replace
-
         verdict = replace(verdict, crisis=None)  # a command alone ("end") tells nothing more
     result, decided = combine(result, verdict, kind)
     return result, {**layers, **decided}

@@ -124,19 +124,22 @@ def not_done(toks: tuple[str, ...], span: Span, ends: list[int],
 
 SUBJECT_SCOPE = 5
 """How many words before an item its subject is looked for."""
+FEELING_SUBJECT_SCOPE = 7
+"""The same for feelings and urges ('everybody at the party was doing shots'): a skill's
+sentence is more often the client's own after a longer run of words."""
 SELF = frozenset({"i", "me", "myself", "my"})
 SUBJECT_BREAKS = frozenset({BREAK, "but", "and", "because", "while", "though"})
 
 
 def someone_else(toks: tuple[str, ...], span: Span, others: frozenset[str],
-                 after: frozenset[str] = frozenset()) -> bool:
+                 after: frozenset[str] = frozenset(), scope: int = SUBJECT_SCOPE) -> bool:
     """The item's nearest subject is another person ('my mom is furious at me'), or it is felt
     toward the client (`after`: 'everyone in the group chat is mad at me')."""
     if any(" ".join(toks[span.end:span.end + len(a.split())]) == a for a in after):
         return True
     if not others:
         return False
-    for pos in range(span.start - 1, max(-1, span.start - 1 - SUBJECT_SCOPE), -1):
+    for pos in range(span.start - 1, max(-1, span.start - 1 - scope), -1):
         tok = toks[pos]
         if tok in others or (tok.endswith("s") and tok[:-1] in others):  # "my brother's"
             return True
@@ -297,6 +300,7 @@ def find_spans(group: str, text: str) -> tuple[tuple[str, ...], list[Span]]:
     others, corrections = vocab.setting("others"), vocab.setting("corrections")
     others_kept, others_after = vocab.setting("others_kept"), vocab.setting("others_after")
     denial_starts = vocab.setting("late_denial_starts")
+    scope = SUBJECT_SCOPE if group == "skills" else FEELING_SUBJECT_SCOPE
     ends = clause_ends(toks)
     kept, denied = [], []
     for span in found:
@@ -307,7 +311,8 @@ def find_spans(group: str, text: str) -> tuple[tuple[str, ...], list[Span]]:
             continue
         if span.ambiguous and not _has_context(toks, span, found, settings):
             continue
-        if not_done(toks, span, ends, plans) or (someone_else(toks, span, others, others_after)
+        if not_done(toks, span, ends, plans) or (someone_else(toks, span, others, others_after,
+                                                               scope)
                                                   and span.item not in others_kept):
             continue
         kept.append(span)

@@ -157,7 +157,12 @@ def parse_yesno(text: str, context: str = "") -> str | None:
             if _leads_with(words, vocab.setting(f"safe_{answer}")):
                 return answer
     found = spans(vocab, tuple(words))
-    if not found or found[0].start != 0 or found[0].item == "unsure":
+    plain = [s for s in found if " ".join(words[s.start:s.end]) not in vocab.setting("hedges")]
+    if any(s.item != "unsure" for s in plain):
+        found = plain  # "yeah kind of": the hedge leaves the yes a yes
+    if found and found[0].start != 0:
+        return _said_last(words, found, vocab)
+    if not found or found[0].item == "unsure":
         return None
     first = found[0]
     rest = [s for s in found[1:] if s.item == first.item]
@@ -173,6 +178,22 @@ def parse_yesno(text: str, context: str = "") -> str | None:
              and (s is first or " ".join(words[s.start:s.end]) not in whole_only)}
     # ("nah i'm good": a later "i am" is part of the sentence, not a second answer)
     return None if "unsure" in early or {"yes", "no"} <= early else first.item
+
+
+LAST_MAX = 6
+"""Longest reply whose answer may come last ('tak tak yes', 'do i have to ok fine yes')."""
+
+
+def _said_last(words: list[str], found: list, vocab: Vocab) -> str | None:
+    """A short reply that ends with its one answer, after words that are not one ('oo yes po',
+    'do i have to, ok fine, yes'); a safety question still needs its yes first (plain_yes)."""
+    items = {s.item for s in found}
+    last = found[-1]
+    if (len(words) > LAST_MAX or last.end != len(words) or len(items) != 1 or "unsure" in items
+            or "but" in words  # "kinda but also no" is mixed
+            or " ".join(words[last.start:last.end]) in vocab.setting("whole_only")):
+        return None
+    return last.item
 
 
 def _reply_words(text: str, vocab: Vocab) -> list[str]:

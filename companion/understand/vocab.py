@@ -146,7 +146,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "commands": {"settings": dict.fromkeys(("leading", "trailing", "lead_words", "reasons",
                                              "phrase_reasons", "reported"), _WORDS), "ids": _ID_KEYS},
     "yesno": {"settings": dict.fromkeys(("whole_only", "leading", "safe_yes", "safe_no",
-                                         "plain_after_yes", "um_before_no"), _WORDS),
+                                         "plain_after_yes", "um_before_no", "hedges"), _WORDS),
               "ids": _ID_KEYS},
     "risk": {"words": _WORDS, "phrases": _WORDS, "idioms": _WORDS, "softeners": _WORDS,
              "means_at_hand": _WORDS, "told_as_context": _WORDS},

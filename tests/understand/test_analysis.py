@@ -36,6 +36,9 @@ EMOTIONS = [
 ]
 
 URGES = [
+    # other people's urges told first, further from their subject
+    (("everybody at the party was doing shots and my friends were hyped to keep going but i just "
+     "want to go home and be alone"), ("isolation",)),
     # another person's urge, said with a possessive; an urge given up even with more after it
     ("my brother's urge to fight everyone is the problem not mine", ()),
     ("i was gonna go out and drink but i decided not to and the urge is gone", ()),
@@ -122,12 +125,15 @@ INTENSITY = [
 
 YESNO = [
     ("no cap yes", "yes"), ("say less", "yes"), ("ugh fine", "yes"), ("hard pass", "no"),
+    # "kinda" alone is unclear, a hedge beside a yes; a short reply's one answer said last
+    ("kinda", None), ("yeah kind of", "yes"), ("kinda but also no", None),
+    ("tak tak yes", "yes"), ("that is what i did", None),
     # regional forms: the last word of "yeah nah" / "nah yeah" is the answer
     ("yeah nah", "no"), ("nah yeah", "yes"), ("ah go on so", "yes"), ("haan yes", "yes"),
     # "um no" as a recognizer writes it; "i am" before anything else stays as said
     ("I'm no, not really.", "no"), ("i'm not sure", None),
     ("yeah", "yes"), ("yep", "yes"), ("yes please", "yes"), ("sure", "yes"),
-    ("i think so", "yes"), ("i guess so", "yes"), ("definitely", "yes"), ("kind of", "yes"),
+    ("i think so", "yes"), ("i guess so", "yes"), ("definitely", "yes"), ("kind of", None),
     ("no", "no"), ("nope", "no"), ("nah", "no"), ("not really", "no"),
     ("i don't think so", "no"), ("not at all", "no"), ("maybe", None),
     ("i don't know", None), ("not sure", None), ("yes and no", None), ("yeah no", "no"),
@@ -347,6 +353,14 @@ def test_suicide_urge_rated_zero_is_not_a_crisis():
     result = analyze("zero urge to kill myself", "urges")
     assert not result.crisis and result.urges == ()
     assert not analyze("suicide urge zero", "urges").crisis
+
+
+@pytest.mark.parametrize("text", ["i wanted to cut earlier but i held ice and it's gone zero",
+                                  ("i'm a bartender so i pour shots all night but no urge to drink "
+                                  "myself like zero")])
+def test_an_urge_rated_zero_is_no_urge_now(text):
+    result = analysis.analyze(text, "urges")
+    assert result.urges == () and result.intensity == 0 and not result.crisis
 
 
 def test_suicide_urge_is_a_crisis():
