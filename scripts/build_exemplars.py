@@ -31,7 +31,8 @@ SETS = ("utterances.jsonl", "utterances_hard.jsonl", "utterances_blind.jsonl",
         "heldout/utterances_heldout8.jsonl", "heldout/utterances_heldout9.jsonl",
         "heldout/utterances_heldout10.jsonl", "heldout/utterances_heldout11.jsonl",
         "heldout/utterances_heldout12.jsonl", "heldout/utterances_heldout13.jsonl",
-        "heldout/utterances_heldout14.jsonl", "heldout/utterances_heldout15.jsonl")
+        "heldout/utterances_heldout14.jsonl", "heldout/utterances_heldout15.jsonl",
+        "heldout/utterances_heldout16.jsonl")
 OUT = ROOT / "companion" / "data" / "semantic" / "exemplars.npz"
 WRITTEN = ("exemplars.toml", "skills_described.toml", "skills_described2.toml")
 """Hand-written exemplars (in data/semantic/), before the labelled sets."""

@@ -19,6 +19,7 @@ from companion.understand.replies import (
 from companion.understand.text import BREAK, normalise, tokens
 from companion.understand.vocab import data as vocab_data
 from companion.understand.vocab import expand
+from companion.understand.vocab import load as vocab_load
 
 __all__ = [
     "CRISIS_KINDS", "KINDS", "Analysis", "analyze", "answers_the_prompt", "command_with_words",
@@ -111,8 +112,16 @@ def find_urges(text: str) -> tuple[str, ...]:
 
 
 def find_skills(text: str) -> tuple[str, ...]:
-    """DBT skill ids (dear_man, tipp, ...) named in the text, in order of mention."""
-    return find_items("skills", text or "")
+    """DBT skill ids (dear_man, tipp, ...) named in the text, in order of mention; acceptance
+    chosen over and over is turning the mind (skills.toml turning_cues)."""
+    found = find_items("skills", text or "")
+    if "radical_acceptance" not in found or "turning_the_mind" in found:
+        return found
+    padded = f" {' '.join(tokens(text))} "
+    if not any(f" {cue} " in padded for cue in vocab_load("skills").setting("turning_cues")):
+        return found
+    turned = ["turning_the_mind" if s == "radical_acceptance" else s for s in found]
+    return tuple(dict.fromkeys(turned))
 
 
 def analyze(text: str, kind: str) -> Analysis:

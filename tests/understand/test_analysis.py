@@ -71,6 +71,12 @@ SKILLS = [
     ("i tried to get into wise mind no actually i just did the breathing i never got to wise mind",
      ("tipp",)),
     ("went for a run till i couldn't breathe", ("tipp",)),
+    # acceptance chosen over and over is turning the mind; scrolling and work are no skill
+    ("every time my mind went back to why me i chose acceptance again", ("turning_the_mind",)),
+    ("i did radical acceptance and turned the mind like a hundred times",
+     ("radical_acceptance", "turning_the_mind")),
+    ("none i just scrolled tiktok for three hours", ()),
+    ("i spent all shift counting pills at the med cart", ()),
     ("tried radical except ants", ("radical_acceptance",)),
     ("i tried to check the fax", ("check_the_facts",)),
     ("radical exceptance", ("radical_acceptance",)),

@@ -14,7 +14,9 @@ from companion.understand import analysis, vocab
 
 DATA = next(p / "data" for p in Path(__file__).resolve().parents
             if (p / "data" / "utterances.jsonl").is_file())
-SETS = sorted([*DATA.glob("*.jsonl"), *DATA.glob("heldout/*.jsonl")])
+UNTOUCHED = set((DATA / "heldout" / "UNTOUCHED").read_text("utf-8").split())
+SETS = sorted(p for p in [*DATA.glob("*.jsonl"), *DATA.glob("heldout/*.jsonl")]
+              if p.name not in UNTOUCHED)  # never tuned on: not even the crisis vocabulary
 
 CRISIS_LIKE = """
 [ids.suicide_wish]
