@@ -148,6 +148,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "yesno": {"settings": dict.fromkeys(("whole_only", "leading", "safe_yes", "safe_no",
                                          "plain_after_yes", "um_before_no", "hedges"), _WORDS),
               "ids": _ID_KEYS},
+    "people": {"others": _WORDS},
     "risk": {"words": _WORDS, "phrases": _WORDS, "idioms": _WORDS, "softeners": _WORDS,
              "means_at_hand": _WORDS, "told_as_context": _WORDS},
     "crisis": {
@@ -306,8 +307,14 @@ def compile_vocab(data: Mapping[str, Any]) -> Vocab:
 
 @cache
 def load(name: str) -> Vocab:
-    """A vocabulary file, checked and compiled once per process."""
-    return compile_vocab(data(name))
+    """A vocabulary file, checked and compiled once per process; an item vocabulary without its
+    own `others` gets people.toml's."""
+    found = data(name)
+    if "others" in SCHEMAS.get(name, {}).get("settings", {}) and \
+            "others" not in found.get("settings", {}):
+        found = {**found, "settings": {**found.get("settings", {}),
+                                       "others": data("people")["others"]}}
+    return compile_vocab(found)
 
 
 def _pair_ok(heard: str, meant: str, cutoff: float = 75) -> bool:

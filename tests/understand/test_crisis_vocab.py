@@ -89,12 +89,20 @@ def test_invalid_toml_names_the_file():
 
 def test_the_packaged_vocabularies_all_validate():
     names = vocab.packaged()
-    assert set(names) == {"commands", "crisis", "emotions", "risk", "skills", "urges", "yesno"}
+    assert set(names) == {"commands", "crisis", "emotions", "people", "risk", "skills", "urges",
+                          "yesno"}
     assert set(names) <= set(vocab.SCHEMAS)
     for name in names:
         vocab.data(name)
-        if name != "risk":  # risk.toml is a plain word list, not a compiled vocabulary
+        if name not in ("risk", "people"):  # plain word lists, not compiled vocabularies
             assert vocab.load(name).exact
+
+
+def test_the_item_vocabularies_share_people_tomls_others():
+    others = frozenset(vocab.data("people")["others"])
+    assert "mom" in others
+    for name in ("emotions", "urges", "skills"):
+        assert vocab.load(name).setting("others") == others
 
 
 @pytest.mark.parametrize("name", ["commands", "crisis", "emotions", "risk", "skills", "urges",
