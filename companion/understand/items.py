@@ -85,9 +85,9 @@ def _late_clause(toks: tuple[str, ...], span: Span, ends: list[int],
 
 
 def negated(toks: tuple[str, ...], span: Span, claimed: set[int], scope: int = SCOPE,
-            items: dict[int, str] | None = None) -> bool:
+            items: set[int] | None = None) -> bool:
     """True when a negator a few words before the span, in the same clause, denies it; with
-    `items` (position -> item), not when another item lies between them."""
+    `items` (positions of other items), not when another item lies between them."""
     for pos in range(span.start - 1, max(-1, span.start - 1 - scope), -1):
         tok = toks[pos]
         if pos in claimed:
@@ -123,10 +123,8 @@ def not_done(toks: tuple[str, ...], span: Span, ends: list[int],
 
 
 SUBJECT_SCOPE = 5
-"""How many words before an item its subject is looked for."""
-FEELING_SUBJECT_SCOPE = 7
-"""The same for feelings and urges ('everybody at the party was doing shots'): a skill's
-sentence is more often the client's own after a longer run of words."""
+"""How many words before an item its subject is looked for (a vocabulary's `subject_scope`
+setting may reach further: 'everybody at the party was doing shots')."""
 SELF = frozenset({"i", "me", "myself", "my"})
 SUBJECT_BREAKS = frozenset({BREAK, "but", "and", "because", "while", "though"})
 
@@ -283,9 +281,9 @@ def _has_context(toks: tuple[str, ...], span: Span, others: list[Span], settings
     return all(t in settings["fillers"] for t in rest)
 
 
-def _others_at(found: list[Span], span: Span) -> dict[int, str]:
+def _others_at(found: list[Span], span: Span) -> set[int]:
     """Positions of the spans of other items than `span`'s."""
-    return {i: s.item for s in found if s.item != span.item for i in range(s.start, s.end)}
+    return {i for s in found if s.item != span.item for i in range(s.start, s.end)}
 
 
 def find_spans(group: str, text: str) -> tuple[tuple[str, ...], list[Span]]:
@@ -300,7 +298,7 @@ def find_spans(group: str, text: str) -> tuple[tuple[str, ...], list[Span]]:
     others, corrections = vocab.setting("others"), vocab.setting("corrections")
     others_kept, others_after = vocab.setting("others_kept"), vocab.setting("others_after")
     denial_starts = vocab.setting("late_denial_starts")
-    scope = SUBJECT_SCOPE if group == "skills" else FEELING_SUBJECT_SCOPE
+    scope = vocab.settings.get("subject_scope", SUBJECT_SCOPE)
     ends = clause_ends(toks)
     kept, denied = [], []
     for span in found:

@@ -6,6 +6,7 @@ import re
 from functools import cache
 
 from companion.data import load_data
+from companion.understand.crisis import detect_crisis
 from companion.understand.text import BREAK, tokens
 from companion.understand.vocab import Vocab, fuzzy_lookup, load, rewrite, spans
 
@@ -109,8 +110,6 @@ def _navigates(command: str, lead: list[str]) -> bool:
 def _crisis(words: list[str]) -> bool:
     """Crisis language in the words after a command phrase: the command stands whatever they
     start with, and the dialog engine triages them before acting on it."""
-    from companion.understand.crisis import detect_crisis
-
     return bool(detect_crisis(" ".join(words)))
 
 

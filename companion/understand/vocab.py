@@ -125,11 +125,11 @@ _TEXT = "string"
 _WHOLE_NUMBER = "whole number"
 _ID_KEYS = {"means": _TEXT, "phrases": _WORDS, "exact": _WORDS, "ambiguous": _WORDS}
 _CRISIS_ID_KEYS = {**_ID_KEYS, "whole": _WORDS, "ending": _WORDS}
-_ITEM_SETTINGS = dict.fromkeys(("context_before", "context_after", "fillers", "not_done_before",
-                                "not_done_after", "others", "others_kept", "corrections",
-                                "corrections_far", "others_after", "past_after",
-                                "late_denial_starts", "turning_cues"),
-                               _WORDS)
+_ITEM_SETTINGS = {**dict.fromkeys(("context_before", "context_after", "fillers",
+                                   "not_done_before", "not_done_after", "others", "others_kept",
+                                   "corrections", "corrections_far", "others_after",
+                                   "past_after", "late_denial_starts", "turning_cues"), _WORDS),
+                  "subject_scope": _WHOLE_NUMBER}
 _RULE_KEYS = {"kind": _TEXT, "cues": _WORDS, "targets": _WORDS, "window": _WHOLE_NUMBER,
               "between": _WORDS, "subject": _WORDS, "subject_window": _WHOLE_NUMBER,
               "subject_blockers": _WORDS}
