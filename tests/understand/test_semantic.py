@@ -17,8 +17,8 @@ UNTOUCHED = "tests/data/heldout/utterances_heldout17.jsonl"
 """The held-out set that is never in the exemplar bank."""
 ALSO_UNTOUCHED: tuple[str, ...] = ("tests/data/heldout/utterances_heldout18.jsonl",
                                    "tests/data/heldout/utterances_heldout19.jsonl")
-"""Fresh batches kept out of the bank too (never tuned on): heldout18 scored once, heldout19 not
-yet scored; scripts and other tests leave them out as well (tests/data/heldout/UNTOUCHED)."""
+"""Fresh batches scored once and kept out of the bank too (never tuned on); scripts and other
+tests leave them out as well (tests/data/heldout/UNTOUCHED)."""
 
 
 def test_the_untouched_sets_are_listed_for_the_scripts():
