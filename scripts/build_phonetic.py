@@ -17,7 +17,7 @@ Which terms may be matched by SOUND (the rest only by exact spelling) is decided
   "kill my self" ~ "call myself") or an everyday description ("took a shower", "watched a
   movie", "take the whole bottle" ~ "took the whole bottle") is heard right but differs in a
   syllable that matters, so it needs its spelling;
-- at most MAX_WORDS words; not a label in SPELLING_ONLY.
+- at most MAX_WORDS words; not a label in SPELLING_ONLY nor a phrase in SPELLING_ONLY_PHRASES.
 Every other vocabulary phrase is kept as a spelling-only term: a heard phrase that IS vocabulary
 ("hopeful", "fast food") is never reinterpreted by sound as something else ("hopeless").
 Skill phrases ending in "skill(s)" also get a sound-only variant with "the" ("the stop skill"),
@@ -46,6 +46,8 @@ NUMBERS = range(11)
 """Rating words: zero to ten."""
 SPELLING_ONLY = {("yesno", "unsure")}
 """Labels never matched by sound: 'maybe' / 'possibly' heard wrong must not become an answer."""
+SPELLING_ONLY_PHRASES = {"nice smell"}
+"""Phrases one vowel away from an everyday phrase ('a few nice small things every day')."""
 WHOLE = ("commands", "yesno", "numbers")
 """Kinds that count only as (nearly) the whole answer."""
 
@@ -81,6 +83,7 @@ def by_sound(kind: str, label: str, phrase: str, source: str, content: str) -> b
     words = phrase.split()
     named = all(w in FUNCTION or w in label.split("_") for w in words)
     return (source == "phrases" and (kind, label) not in SPELLING_ONLY
+            and phrase not in SPELLING_ONLY_PHRASES
             and len(words) <= MAX_WORDS and len(content) >= MIN_PHONEMES
             and sum(ch in VOWELS for ch in content) >= MIN_VOWELS
             and (kind in WHOLE or named or not any(w in FUNCTION for w in words)))

@@ -115,9 +115,12 @@ def find_skills(text: str) -> tuple[str, ...]:
     """DBT skill ids (dear_man, tipp, ...) named in the text, in order of mention; acceptance
     chosen over and over is turning the mind (skills.toml turning_cues)."""
     found = find_items("skills", text or "")
-    if "radical_acceptance" not in found or "turning_the_mind" in found:
+    if "radical_acceptance" not in found:
         return found
     padded = f" {' '.join(tokens(text))} "
+    if "turning_the_mind" in found:  # "turning my mind back to accepting it": one skill
+        return found if " radical " in padded else tuple(
+            s for s in found if s != "radical_acceptance")
     if not any(f" {cue} " in padded for cue in vocab_load("skills").setting("turning_cues")):
         return found
     turned = ["turning_the_mind" if s == "radical_acceptance" else s for s in found]
@@ -182,6 +185,10 @@ def understand(text: str, kind: str, semantic: Any = None, heard: bool = False
         found = (*found, *denied_items(kind, text))
     command = result.command if kind == "command" else detect_command(text)
     verdict = semantic.judge(text, kind, tuple(found), command)
+    if kind == "skills" and verdict.items:  # nor a skill the rules read as only suggested,
+        # planned, someone else's or taken back ("she told me to use wise mind, i didn't")
+        rejected = set(denied_items(kind, text, plain=True))
+        verdict = replace(verdict, items=tuple(x for x in verdict.items if x not in rejected))
     if kind == "urges" and result.intensity == 0 and verdict.items:
         verdict = replace(verdict, items=())  # an urge rated zero is no urge now
     if command is not None and verdict.crisis in ("full", "check") and \
@@ -245,6 +252,10 @@ def command_in(text: str, semantic: Any = None, kind: str | None = None,
             kind, analyze(text, kind)):
         return None
     result, _ = understand(text, "command", semantic)
+    for tail in () if result.command else replies.request_tails(text):
+        result, _ = understand(tail, "command", semantic)  # "sorry the kettle was going" +
+        if result.command:                                  # "can you say that one again"
+            break
     return result.command
 
 

@@ -31,7 +31,8 @@ LATE_DENIALS = frozenset({
 """A clause 'but ...' that takes back what came before ('i wanted to use fast but i didn't')."""
 PASSED = ("that passed", "it passed", "it is gone", "that is gone", "it went away",
           "that went away", "it faded", "not anymore", "the urge is gone", "the urge passed",
-          "the urge went away", "i decided not to", "decided not to")
+          "the urge went away", "i decided not to", "decided not to", "decided against it",
+          "i have decided against it", "i decided against it", "talked myself out of it")
 """A clause 'but ...' that starts by saying it is over ('i wanted to drink earlier but that
 passed i'm okay now'), whatever follows."""
 
@@ -127,6 +128,7 @@ SUBJECT_SCOPE = 5
 setting may reach further: 'everybody at the party was doing shots')."""
 SELF = frozenset({"i", "me", "myself", "my"})
 SUBJECT_BREAKS = frozenset({BREAK, "but", "and", "because", "while", "though"})
+GO_AND = frozenset({("go",), ("come",), ("went",), ("going",), ("gonna",), ("try",)})
 
 
 def someone_else(toks: tuple[str, ...], span: Span, others: frozenset[str],
@@ -141,6 +143,8 @@ def someone_else(toks: tuple[str, ...], span: Span, others: frozenset[str],
         tok = toks[pos]
         if tok in others or (tok.endswith("s") and tok[:-1] in others):  # "my brother's"
             return True
+        if tok == "and" and toks[pos - 1:pos] in GO_AND:
+            continue  # "my cousin wants to go and fight the guy": one sentence, one subject
         if tok in SUBJECT_BREAKS or (tok in SELF and toks[pos + 1:pos + 2] not in
                                      [(w,) for w in others]):
             return False  # "my mom" is the mom; "i", "me" and "my" alone are the client
@@ -195,17 +199,26 @@ def _past(toks: tuple[str, ...], span: Span, past_after: frozenset[str]) -> bool
 
 
 def _last_said(toks: tuple[str, ...], kept: list[Span], denied: list[Span],
-               past_after: frozenset[str]) -> list[Span]:
+               past_after: frozenset[str], gone_now: frozenset[str] = frozenset()
+               ) -> list[Span]:
     """What the client says last about an item holds: an item affirmed, then denied later
     ('i was gonna say angry but no i'm not angry i'm hurt'), is dropped; so is one said as
-    over ('i was mad earlier') beside another that is not."""
+    over ('i was mad earlier') beside another that is not, or beside a plain 'none now'
+    (`gone_now`)."""
     flat = [s for s in denied if _flatly_denied(toks, s)]
     last = {toks[s.start:s.end]: s for s in sorted([*kept, *flat], key=lambda s: s.start)}
     out = [s for s in kept if last[toks[s.start:s.end]] not in flat]
     if not NOW & set(toks):
         return out
     now = [s for s in out if not _past(toks, s, past_after)]
+    if not now and _joined_has(toks, gone_now):
+        return []  # "i had urges to cut earlier but they went, so none now"
     return now if now else out
+
+
+def _joined_has(toks: tuple[str, ...], phrases: frozenset[str]) -> bool:
+    padded = f" {' '.join(toks)} "
+    return any(f" {p} " in padded for p in phrases)
 
 
 NOW = frozenset({"now", "anymore"})
@@ -314,7 +327,8 @@ def find_spans(group: str, text: str) -> tuple[tuple[str, ...], list[Span]]:
                                                   and span.item not in others_kept):
             continue
         kept.append(span)
-    kept = _last_said(toks, kept, denied, vocab.setting("past_after"))
+    kept = _last_said(toks, kept, denied, vocab.setting("past_after"),
+                      vocab.setting("gone_now"))
     return toks, _corrected(toks, kept, corrections, vocab.setting("corrections_far"))
 
 
@@ -324,9 +338,12 @@ def find_items(group: str, text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(s.item for s in kept))
 
 
-def denied_items(group: str, text: str) -> tuple[str, ...]:
-    """Ids the text mentions only to deny them ('no urge to drink', 'i'm not angry')."""
-    mentioned = dict.fromkeys(s.item for s in spans(load(group), tokens(text)))
+def denied_items(group: str, text: str, plain: bool = False) -> tuple[str, ...]:
+    """Ids the text mentions only to deny them ('no urge to drink', 'i'm not angry'); with
+    `plain`, only those it names plainly (not an ambiguous word such as 'observed' that lacked
+    its cue)."""
+    mentioned = dict.fromkeys(s.item for s in spans(load(group), tokens(text))
+                              if not (plain and s.ambiguous))
     return tuple(i for i in mentioned if i not in find_items(group, text))
 
 

@@ -64,7 +64,7 @@ def _command(text: str) -> tuple[str | None, bool]:
                 found = _repeated_command(core, vocab)
             if found is not None:
                 return found, False
-    led = _led_command(deduped, vocab)
+    led = _led_command(deduped, vocab) or _trailed_command(deduped, vocab)
     return led, led is not None
 
 
@@ -92,6 +92,46 @@ def _led_command(words: list[str], vocab: Vocab) -> str | None:
             return None  # ("go back i said seven i meant five" is no reported speech)
         return found
     return None
+
+
+TRAIL_MAX = 9
+"""Longest command phrase that ends a reply after its reason ("sorry i was miles away the
+kettle was going can you say that one again")."""
+
+
+def _trailed_command(words: list[str], vocab: Vocab) -> str | None:
+    """A reason first, then the command as a request of its own at the end: the last words
+    start with a request opener ('can you', 'just', 'what') and are a whole command of two words
+    or more once polite words are peeled off."""
+    for tail in _tails(words, vocab, vocab.setting("trail_openers")):
+        core = _cores(tail, vocab)[-1]
+        found = _whole_command(core, vocab) if len(core) >= 2 else None
+        if found is not None:
+            return found
+    return None
+
+
+def _tails(words: list[str], vocab: Vocab, openers: frozenset[str]) -> list[list[str]]:
+    """The ends of a reply that can be a request of their own after a reason, longest first:
+    they start with a request opener (`openers`) after a word that can end a clause (not
+    one of `trail_not_after`: 'i tried to get him to just stop it'), at most TRAIL_MAX words;
+    none when the reason reports speech ('he said can you just stop')."""
+    reported = vocab.setting("reported")
+    if any(" ".join(words[i:i + n]) in reported for n in (2, 3) for i in range(len(words))):
+        return []
+    return [words[start:] for start in range(max(2, len(words) - TRAIL_MAX), len(words) - 1)
+            if words[start - 1] not in vocab.setting("trail_not_after")
+            and any(" ".join(words[start:start + n]) in openers for n in (1, 2))]
+
+
+def request_tails(text: str) -> list[str]:
+    """The ends of a longer reply that may be a request of their own after its reason ("sorry
+    i was miles away the kettle was going" + "can you say that one again"), for the semantic
+    layer to judge as commands; longest first. Only requests made to the companion open them
+    (`ask_openers`: 'can you', 'can we'): 'i don't know what to do' ends no reply with 'help'."""
+    words = [t for t in tokens(text) if t != BREAK]
+    vocab = load("commands")
+    return [" ".join(tail) for tail in _tails(words, vocab, vocab.setting("ask_openers"))]
 
 
 MISTAKEN = frozenset({"meant", "wrong", "mistake", "messed"})
@@ -159,6 +199,10 @@ def parse_yesno(text: str, context: str = "") -> str | None:
     plain = [s for s in found if " ".join(words[s.start:s.end]) not in vocab.setting("hedges")]
     if any(s.item != "unsure" for s in plain):
         found = plain  # "yeah kind of": the hedge leaves the yes a yes
+    found = [s for s in found if not _a_state(words, s)]
+    if len(words) > 2 and words[-2] in ANSWER_AFTER and found and found[-1].end == len(words) \
+            and found[-1].start == len(words) - 1 and found[-1].item != "unsure":
+        return found[-1].item  # "i said yes before but no", "my mum says i should but no"
     if found and found[0].start != 0:
         return _said_last(words, found, vocab)
     if not found or found[0].item == "unsure":
@@ -177,6 +221,17 @@ def parse_yesno(text: str, context: str = "") -> str | None:
              and (s is first or " ".join(words[s.start:s.end]) not in whole_only)}
     # ("nah i'm good": a later "i am" is part of the sentence, not a second answer)
     return None if "unsure" in early or {"yes", "no"} <= early else first.item
+
+
+ANSWER_AFTER = frozenset({"but", "so"})
+"""A one-word answer after these ends a reply with its answer ('... so yes')."""
+STATE_WORDS = frozenset({"fine", "okay", "ok", "alright", "good"})
+
+
+def _a_state(words: list[str], span) -> bool:
+    """'fine' in 'no thanks i'm fine', 'it's fine': how someone is, not a second answer."""
+    said = " ".join(words[span.start:span.end])
+    return span.start > 1 and said in STATE_WORDS and words[span.start - 1] in ("am", "is")
 
 
 LAST_MAX = 6

@@ -128,7 +128,8 @@ _CRISIS_ID_KEYS = {**_ID_KEYS, "whole": _WORDS, "ending": _WORDS}
 _ITEM_SETTINGS = {**dict.fromkeys(("context_before", "context_after", "fillers",
                                    "not_done_before", "not_done_after", "others", "others_kept",
                                    "corrections", "corrections_far", "others_after",
-                                   "past_after", "late_denial_starts", "turning_cues"), _WORDS),
+                                   "past_after", "gone_now", "late_denial_starts", "turning_cues"),
+                                  _WORDS),
                   "subject_scope": _WHOLE_NUMBER}
 _RULE_KEYS = {"kind": _TEXT, "cues": _WORDS, "targets": _WORDS, "window": _WHOLE_NUMBER,
               "between": _WORDS, "subject": _WORDS, "subject_window": _WHOLE_NUMBER,
@@ -143,7 +144,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "emotions": {"settings": _ITEM_SETTINGS, "ids": _ID_KEYS, "not": "not"},
     "urges": {"settings": _ITEM_SETTINGS, "ids": _ID_KEYS, "not": "not"},
     "skills": {"settings": _ITEM_SETTINGS, "ids": _ID_KEYS, "not": "not"},
-    "commands": {"settings": dict.fromkeys(("leading", "trailing", "lead_words", "reasons",
+    "commands": {"settings": dict.fromkeys(("leading", "trailing", "lead_words", "reasons", "trail_not_after", "trail_openers", "ask_openers",
                                              "phrase_reasons", "reported"), _WORDS), "ids": _ID_KEYS},
     "yesno": {"settings": dict.fromkeys(("whole_only", "leading", "safe_yes", "safe_no",
                                          "plain_after_yes", "um_before_no", "hedges"), _WORDS),

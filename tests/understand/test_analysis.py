@@ -431,3 +431,45 @@ def test_crisis_in_adds_kinds_from_earlier_words_once():
     ("can we move on", "skip"), ("huh", "repeat")])
 def test_at_a_yes_no_question_an_answer_is_not_a_command(text, command):
     assert analysis.command_in(text, kind="yesno") == command
+
+
+@pytest.mark.parametrize(("text", "command"), [
+    ("sorry my dog was barking can you say it again", "repeat"),
+    ("this is pointless just stop it", "stop"),
+    ("sorry i zoned out can you repeat it", "repeat"),
+    ("i tried to get my dog to just stop it", None),  # a clause inside a sentence
+    ("he said can you just stop", None),  # reported speech
+    ("my landlord raised the rent and i don't know what to do", None),
+])
+def test_a_command_after_its_reason(text, command):
+    assert analysis.detect_command(text) == command
+
+
+@pytest.mark.parametrize(("text", "answer"), [
+    ("no thanks i'm fine", "no"), ("i said yes before but no", "no"),
+    ("my mum says i should but no", "no"), ("course", "yes"), ("i am fine", None),
+])
+def test_yes_and_no_said_with_more(text, answer):
+    assert analysis.parse_yesno(text) == answer
+
+
+@pytest.mark.parametrize(("text", "skills"), [
+    ("i held an ice cube in my hand till it melted", ("accepts",)),  # a sensation
+    ("i held an ice pack on my face", ("tipp",)),  # temperature
+    ("the group leader said to try the tipp thing but i couldn't be bothered", ()),
+    ("i kept turning my mind back to accepting it", ("turning_the_mind",)),
+    ("i did radical acceptance and turned the mind like a hundred times",
+     ("radical_acceptance", "turning_the_mind")),
+    ("i did my physio exercises and took the anti inflammatories", ("please",)),
+])
+def test_skills_described(text, skills):
+    assert set(analysis.find_skills(text)) == set(skills)
+
+
+@pytest.mark.parametrize(("text", "urges"), [
+    ("i had urges to cut earlier but they went after i talked to my sponsor so none now", ()),
+    ("my cousin wants to go and fight the guy", ()),
+    ("my mates want to go out drinking but i just wanna stay home", ("isolation",)),
+])
+def test_urges_over_or_someone_elses(text, urges):
+    assert analysis.find_urges(text) == urges
