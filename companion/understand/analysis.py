@@ -7,7 +7,7 @@ from functools import cache
 from typing import Any
 
 from companion.understand import replies
-from companion.understand.crisis import CRISIS_KINDS, detect_crisis
+from companion.understand.crisis import CRISIS_KINDS, detect_crisis, ruled_out
 from companion.understand.items import denied_items, find_items, only_denied
 from companion.understand.numbers import cued_intensity, parse_intensity
 from companion.understand.replies import (
@@ -141,6 +141,9 @@ def analyze(text: str, kind: str) -> Analysis:
         if "suicide" in crisis and "suicide" not in urges:
             urges = (*urges, "suicide")
         if "suicide" in urges and "suicide" not in crisis and intensity != 0:
+            if "suicide" not in find_items("urges", text, own=True) and ruled_out(text):
+                # "my patient kept saying she wanted to die": someone else's, asked about
+                return Analysis(urges=urges, intensity=intensity, possible_crisis=True)
             crisis = (*crisis, "suicide")  # "suicide urge zero" is a denial, not a crisis
         if intensity == 0 and not crisis:
             urges = ()  # "i wanted to cut earlier but it's gone, zero": no urge now
@@ -246,6 +249,8 @@ def command_in(text: str, semantic: Any = None, kind: str | None = None,
     found = detect_command(text)
     if found is not None or not text.strip():
         return found
+    if answer is not None and kind != "yesno" and replies.a_request(text):
+        answer = None  # "ok um can we do the next one", "let's skip this bit yeah"
     if answer is not None or reply_kind(text) is not None or risk_words(text) or detect_crisis(text):
         return None  # a yes/no, "i don't know", or words near crisis language
     if kind in ("emotions", "intensity", "urges", "skills", "yesno") and answers_the_prompt(

@@ -32,6 +32,7 @@ LATE_DENIALS = frozenset({
 PASSED = ("that passed", "it passed", "it is gone", "that is gone", "it went away",
           "that went away", "it faded", "not anymore", "the urge is gone", "the urge passed",
           "the urge went away", "i decided not to", "decided not to", "decided against it",
+          "it is passed", "it has passed", "it is gone now", "that has passed",
           "i have decided against it", "i decided against it", "talked myself out of it")
 """A clause 'but ...' that starts by saying it is over ('i wanted to drink earlier but that
 passed i'm okay now'), whatever follows."""
@@ -189,10 +190,13 @@ def _corrected_far(toks: tuple[str, ...], start: int, end: int, far: frozenset[s
 
 
 def _past(toks: tuple[str, ...], span: Span, past_after: frozenset[str]) -> bool:
-    """'i was mad earlier', 'i wanted to drink before': a feeling or urge said as over."""
+    """'i was mad earlier', 'i wanted to drink before', 'i used to cut': a feeling or urge said
+    as over."""
     if not past_after:
         return False
     before = set(toks[max(0, span.start - 3):span.start])
+    if " ".join(toks[max(0, span.start - 3):span.start]).endswith("i used to"):
+        return True  # "i used to cut in high school but no urges like that now"
     after = " ".join(toks[span.end:span.end + 3])
     return bool(before & {"was", "were", "wanted", "had"}) and any(
         f" {after} ".startswith(f" {p} ") for p in past_after)
@@ -299,8 +303,9 @@ def _others_at(found: list[Span], span: Span) -> set[int]:
     return {i for s in found if s.item != span.item for i in range(s.start, s.end)}
 
 
-def find_spans(group: str, text: str) -> tuple[tuple[str, ...], list[Span]]:
-    """Tokens and the affirmed spans of one vocabulary ('emotions', 'urges', 'skills', ...)."""
+def find_spans(group: str, text: str, own: bool = False) -> tuple[tuple[str, ...], list[Span]]:
+    """Tokens and the affirmed spans of one vocabulary ('emotions', 'urges', 'skills', ...);
+    with `own`, only the client's (not even the `others_kept` items of someone else)."""
     vocab = load(group)
     toks = tokens(text)
     found = spans(vocab, toks)
@@ -324,7 +329,7 @@ def find_spans(group: str, text: str) -> tuple[tuple[str, ...], list[Span]]:
             continue
         if not_done(toks, span, ends, plans) or (someone_else(toks, span, others, others_after,
                                                                scope)
-                                                  and span.item not in others_kept):
+                                                  and (own or span.item not in others_kept)):
             continue
         kept.append(span)
     kept = _last_said(toks, kept, denied, vocab.setting("past_after"),
@@ -332,9 +337,10 @@ def find_spans(group: str, text: str) -> tuple[tuple[str, ...], list[Span]]:
     return toks, _corrected(toks, kept, corrections, vocab.setting("corrections_far"))
 
 
-def find_items(group: str, text: str) -> tuple[str, ...]:
-    """Ids named in the text, in order of first mention, without duplicates."""
-    _toks, kept = find_spans(group, text)
+def find_items(group: str, text: str, own: bool = False) -> tuple[str, ...]:
+    """Ids named in the text, in order of first mention, without duplicates (`own`: see
+    find_spans)."""
+    _toks, kept = find_spans(group, text, own)
     return tuple(dict.fromkeys(s.item for s in kept))
 
 

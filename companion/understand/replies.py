@@ -124,6 +124,18 @@ def _tails(words: list[str], vocab: Vocab, openers: frozenset[str]) -> list[list
             and any(" ".join(words[start:start + n]) in openers for n in (1, 2))]
 
 
+def a_request(text: str) -> bool:
+    """A reply that asks the companion for something ('ok um can we do the next one', 'let's
+    skip this bit yeah'): it opens, after a yes-word and fillers, with a request opener
+    (`ask_openers`); its 'ok' or 'yeah' is no answer to a question that was not a yes/no."""
+    vocab = load("commands")
+    words = [t for t in tokens(text) if t != BREAK]
+    for core in _cores(words, vocab):
+        if any(" ".join(core[:n]) in vocab.setting("ask_openers") for n in (1, 2)):
+            return True
+    return False
+
+
 def request_tails(text: str) -> list[str]:
     """The ends of a longer reply that may be a request of their own after its reason ("sorry
     i was miles away the kettle was going" + "can you say that one again"), for the semantic

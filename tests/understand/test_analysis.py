@@ -473,3 +473,32 @@ def test_skills_described(text, skills):
 ])
 def test_urges_over_or_someone_elses(text, urges):
     assert analysis.find_urges(text) == urges
+
+
+@pytest.mark.parametrize(("text", "command"), [
+    ("nah skip it bro", "skip"), ("next question this commute was killing me today", "skip"),
+    ("let's end it there", None),  # (by meaning: see test_semantic) no risk words, no check-in
+])
+def test_casual_commands(text, command):
+    assert analysis.detect_command(text) == command
+    assert not analysis.risk_words(text)
+
+
+@pytest.mark.parametrize(("text", "crisis"), [
+    ("i've been reading up on how to do it online most of the night", True),
+    ("i keep going over how i'd do it", True),
+    ("i'm so done trying to live like this", True),
+    ("i know exactly what dose would do it", True),
+    ("i googled how to do it for my sewing project", False),
+    ("i keep going over how to do it in the essay", False),
+])
+def test_research_and_method_in_mind(text, crisis):
+    assert analyze(text, "free").crisis is crisis
+
+
+def test_someone_elses_suicide_urge_told_as_context_is_asked_about():
+    text = "my patient kept saying she wanted to die all shift but me no urges just wiped out"
+    result = analyze(text, "urges")
+    assert result.possible_crisis and not result.crisis
+    own = analyze("not really an urge more like i just wish i wouldn't wake up like a six", "urges")
+    assert own.crisis

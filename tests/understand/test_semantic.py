@@ -168,3 +168,10 @@ def test_a_skill_the_rules_read_as_only_suggested_is_not_added_back(semantic):
     text = "my sponsor told me to use my wise mind but honestly i was too wound up to do anything"
     result, _ = analysis.understand(text, "skills", semantic.without(text))
     assert "wise_mind" not in result.skills
+
+
+@pytest.mark.parametrize("text,command", [("ok um can we do the next one", "skip"),
+                                          ("let's skip this bit yeah", "skip")])
+def test_an_ok_or_yeah_around_a_request_is_no_answer(semantic, text, command):
+    assert analysis.command_in(text, semantic.without(text), "emotions") == command
+    assert analysis.command_in(text, semantic, "yesno") is None
