@@ -163,8 +163,8 @@ def analyze(text: str, kind: str) -> Analysis:
 
 def softened(text: str) -> tuple[str, ...]:
     """risk.toml's softeners in the text: a joke taken back, fiction, 'i feel safe now'."""
-    padded = f" {' '.join(normalise(text or '').split()[:RISK_SCAN_WORDS])} "
-    return tuple(w for w in vocab_data("risk").get("softeners", ()) if f" {w} " in padded)
+    padded = _scanned(text)
+    return tuple(w for w in _risk_phrases("softeners") if f" {w} " in padded)
 
 
 def understand(text: str, kind: str, semantic: Any = None, heard: bool = False
@@ -215,14 +215,24 @@ def explained(kind: str, text: str) -> float:
     return float(found) + (result.intensity is not None)
 
 
+ALONE_BESIDE = frozenset({"just", "um", "uh", "er", "erm", "hmm", "like", "so", "really", "oh",
+                          "well", "the"})
+"""Words that may come with a heard_alone word without making it part of a sentence ('just
+said' is 'just sad')."""
+
+
 def heard_alone(text: str, kind: str) -> str:
-    """A heard answer that is one word alone, read as asr_vocabulary.toml [heard_alone] says for
-    this question ('Bills.' at the urges question is 'pills')."""
+    """A heard answer that is one word alone (with at most the hesitant words of ALONE_BESIDE),
+    read as asr_vocabulary.toml [heard_alone] says for this question ('Bills.' at the urges
+    question is 'pills')."""
     from companion.data import load_data
 
     alone = load_data("asr_vocabulary.toml").get("heard_alone", {}).get(kind, {})
     words = [t for t in tokens(text) if t != BREAK]
-    return alone.get(words[0], text) if len(words) == 1 else text
+    content = [w for w in words if w not in ALONE_BESIDE]
+    if len(content) != 1 or content[0] not in alone:
+        return text
+    return " ".join(alone[w] if w == content[0] else w for w in words)
 
 
 def by_sound(text: str) -> tuple[str, dict[str, str]]:

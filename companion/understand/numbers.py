@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from companion.understand.text import tokens
+from companion.understand.text import BREAK, tokens
 
 UNITS = {w: i for i, w in enumerate([
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
@@ -103,7 +103,16 @@ def _scale(toks: tuple[str, ...], j: int) -> tuple[float, int] | None:
         read = _read(toks, j + 2)
         if read and read[0] > 0:
             return read[0] / 10, read[1]
+    k = j  # "six, up, up ten": 'out of ten' misheard (hearing benchmark)
+    while k < len(toks) and k - j < 5 and (toks[k] in OUT_OF_HEARD or toks[k] == BREAK):
+        k += 1
+    if OUT_OF_HEARD & set(toks[j:k]) and toks[k:k + 1] == ("ten",):
+        return 1.0, k + 1
     return None
+
+
+OUT_OF_HEARD = frozenset({"up", "out", "outta", "of"})
+"""What a recognizer writes for 'out of' before 'ten'."""
 
 
 def _denominators(toks: tuple[str, ...]) -> tuple[set[int], float | None]:

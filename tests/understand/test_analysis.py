@@ -502,3 +502,22 @@ def test_someone_elses_suicide_urge_told_as_context_is_asked_about():
     assert result.possible_crisis and not result.crisis
     own = analyze("not really an urge more like i just wish i wouldn't wake up like a six", "urges")
     assert own.crisis
+
+
+@pytest.mark.parametrize("text", [
+    "i tried to kill myself back in twenty nineteen and i talked about it in group today",
+    "i tried to kill myself when i was seventeen but i've been okay for years now",
+    "i used to want to kill myself all the time back in college",  # a pattern: now expanded
+])
+def test_a_past_attempt_told_as_history_gets_the_check_in(text):
+    result = analyze(text, "free")
+    assert result.possible_crisis and not result.crisis
+
+
+@pytest.mark.parametrize("text", [
+    "one of our service users overdosed at the shelter today",
+    "my son's friend at school died by suicide and i don't know how to talk to him",
+    "i cut myself chopping onions but that was an accident",
+])
+def test_other_peoples_crises_and_accidents_are_no_crisis(text):
+    assert not analyze(text, "free").crisis
