@@ -194,11 +194,11 @@ def _past(toks: tuple[str, ...], span: Span, past_after: frozenset[str]) -> bool
     as over."""
     if not past_after:
         return False
-    before = set(toks[max(0, span.start - 3):span.start])
-    if " ".join(toks[max(0, span.start - 3):span.start]).endswith("i used to"):
+    before = toks[max(0, span.start - 3):span.start]
+    if before == ("i", "used", "to"):
         return True  # "i used to cut in high school but no urges like that now"
     after = " ".join(toks[span.end:span.end + 3])
-    return bool(before & {"was", "were", "wanted", "had"}) and any(
+    return bool(set(before) & {"was", "were", "wanted", "had"}) and any(
         f" {after} ".startswith(f" {p} ") for p in past_after)
 
 

@@ -87,8 +87,8 @@ def _led_command(words: list[str], vocab: Vocab) -> str | None:
         if not crisis and (found == "help" or not _starts(rest, reasons)):
             continue
         mistaken = found == "back" and bool(MISTAKEN & set(rest))
-        if not mistaken and (_starts(rest, vocab.setting("reported")) or any(
-                " ".join(rest[i:i + 2]) in vocab.setting("reported") for i in range(len(rest)))):
+        if not mistaken and (_starts(rest, vocab.setting("reported"))
+                             or _holds(rest, vocab.setting("reported"), (2,))):
             return None  # ("go back i said seven i meant five" is no reported speech)
         return found
     return None
@@ -116,12 +116,11 @@ def _tails(words: list[str], vocab: Vocab, openers: frozenset[str]) -> list[list
     they start with a request opener (`openers`) after a word that can end a clause (not
     one of `trail_not_after`: 'i tried to get him to just stop it'), at most TRAIL_MAX words;
     none when the reason reports speech ('he said can you just stop')."""
-    reported = vocab.setting("reported")
-    if any(" ".join(words[i:i + n]) in reported for n in (2, 3) for i in range(len(words))):
+    if _holds(words, vocab.setting("reported"), (2, 3)):
         return []
+    not_after = vocab.setting("trail_not_after")
     return [words[start:] for start in range(max(2, len(words) - TRAIL_MAX), len(words) - 1)
-            if words[start - 1] not in vocab.setting("trail_not_after")
-            and any(" ".join(words[start:start + n]) in openers for n in (1, 2))]
+            if words[start - 1] not in not_after and _starts(words[start:], openers, (1, 2))]
 
 
 def a_request(text: str) -> bool:
@@ -130,10 +129,8 @@ def a_request(text: str) -> bool:
     (`ask_openers`); its 'ok' or 'yeah' is no answer to a question that was not a yes/no."""
     vocab = load("commands")
     words = [t for t in tokens(text) if t != BREAK]
-    for core in _cores(words, vocab):
-        if any(" ".join(core[:n]) in vocab.setting("ask_openers") for n in (1, 2)):
-            return True
-    return False
+    return any(_starts(core, vocab.setting("ask_openers"), (1, 2))
+               for core in _cores(words, vocab))
 
 
 def request_tails(text: str) -> list[str]:
@@ -165,8 +162,15 @@ def _crisis(words: list[str]) -> bool:
     return bool(detect_crisis(" ".join(words)))
 
 
-def _starts(words: list[str], phrases: frozenset[str]) -> bool:
-    return any(" ".join(words[:n]) in phrases for n in (1, 2, 3))
+def _starts(words: list[str], phrases: frozenset[str], sizes: tuple[int, ...] = (1, 2, 3)
+            ) -> bool:
+    """Whether the words start with one of the phrases (of these word counts)."""
+    return any(" ".join(words[:n]) in phrases for n in sizes)
+
+
+def _holds(words: list[str], phrases: frozenset[str], sizes: tuple[int, ...]) -> bool:
+    """Whether one of the phrases (of these word counts) is anywhere in the words."""
+    return any(" ".join(words[i:i + n]) in phrases for n in sizes for i in range(len(words)))
 
 
 def said_alone(text: str, word: str) -> bool:
