@@ -156,7 +156,7 @@ def analyze(text: str, kind: str) -> Analysis:
         fields = {"command": detect_command(text)}
     elif kind == "yesno":
         fields = {"answer": parse_yesno(text)}
-    if crisis and set(crisis) <= {"suicide"} and softened(text):
+    if crisis and (set(crisis) <= {"suicide"} and softened(text) or told_as_past(text)):
         return Analysis(**fields, possible_crisis=True)  # graded: the check-in question
     return Analysis(**fields, crisis=bool(crisis), crisis_kinds=crisis)
 
@@ -165,6 +165,14 @@ def softened(text: str) -> tuple[str, ...]:
     """risk.toml's softeners in the text: a joke taken back, fiction, 'i feel safe now'."""
     padded = _scanned(text)
     return tuple(w for w in _risk_phrases("softeners") if f" {w} " in padded)
+
+
+def told_as_past(text: str) -> bool:
+    """An answer that dates what it tells long ago and says nothing happened recently (risk.toml
+    history, recent): "my overdose from twenty fifteen came up in the assessment"."""
+    padded = _scanned(text)
+    return (any(f" {w} " in padded for w in _risk_phrases("history"))
+            and not any(f" {w} " in padded for w in _risk_phrases("recent")))
 
 
 def understand(text: str, kind: str, semantic: Any = None, heard: bool = False
@@ -263,9 +271,11 @@ def command_in(text: str, semantic: Any = None, kind: str | None = None,
         answer = None  # "ok um can we do the next one", "let's skip this bit yeah"
     if answer is not None or reply_kind(text) is not None or risk_words(text) or detect_crisis(text):
         return None  # a yes/no, "i don't know", or words near crisis language
-    if kind in ("emotions", "intensity", "urges", "skills", "yesno") and answers_the_prompt(
-            kind, analyze(text, kind)):
-        return None
+    if kind in ("emotions", "intensity", "urges", "skills", "yesno"):
+        said = analyze(text, kind)
+        if answers_the_prompt(kind, said) or (kind in ("emotions", "urges")
+                                              and said.intensity is not None):
+            return None  # an answer by the rules, or a rating ("lock the door ... five")
     result, _ = understand(text, "command", semantic)
     for tail in () if result.command else replies.request_tails(text):
         result, _ = understand(tail, "command", semantic)  # "sorry the kettle was going" +

@@ -65,8 +65,17 @@ def late_tail(toks: tuple[str, ...], span: Span, ends: list[int]) -> str | None:
     end = ends[span.end]
     for i in range(span.end, end):
         if toks[i] == "but" and (i - span.end <= LATE_NEAR or end - i <= LATE_TAIL):
+            if i - span.end > LATE_NEAR and _new_clause(toks[span.end:i]):
+                return None  # "i did the ice and i was going to call but i didn't": the call
             return " ".join(toks[i + 1:end])
     return None
+
+
+def _new_clause(words: tuple[str, ...]) -> bool:
+    """Whether the words start a clause of the client's own ('and i', 'then i')."""
+    words = tuple(w for w in words if w not in ("um", "uh", "erm", "like"))
+    return any(words[k] in ("and", "then", "so") and words[k + 1] == "i"
+               for k in range(len(words) - 1))
 
 
 LATE_NEAR, LATE_TAIL = 2, 8
@@ -120,8 +129,11 @@ def not_done(toks: tuple[str, ...], span: Span, ends: list[int],
     window = f" {' '.join(toks[start:span.start])} "
     if any(f" {phrase} " in window for phrase in before):
         return True
-    tail = " ".join(toks[span.end:ends[span.end]])
-    return any(tail == phrase or tail.endswith(f" {phrase}") for phrase in after)
+    tail = toks[span.end:ends[span.end]]
+    if _new_clause(tail):
+        return False  # "i splashed my face and i was gonna journal but didn't": the later plan
+    return any(" ".join(tail) == phrase or " ".join(tail).endswith(f" {phrase}")
+               for phrase in after)
 
 
 SUBJECT_SCOPE = 5
@@ -129,6 +141,8 @@ SUBJECT_SCOPE = 5
 setting may reach further: 'everybody at the party was doing shots')."""
 SELF = frozenset({"i", "me", "myself", "my"})
 SUBJECT_BREAKS = frozenset({BREAK, "but", "and", "because", "while", "though"})
+ASKED = frozenset({"asked", "texted", "called", "rang", "messaged", "phoned", "emailed"})
+"""Verbs after which a person is the client's object, not a subject ('i asked my roommate')."""
 GO_AND = frozenset({("go",), ("come",), ("went",), ("going",), ("gonna",), ("try",)})
 
 
@@ -143,13 +157,20 @@ def someone_else(toks: tuple[str, ...], span: Span, others: frozenset[str],
     for pos in range(span.start - 1, max(-1, span.start - 1 - scope), -1):
         tok = toks[pos]
         if tok in others or (tok.endswith("s") and tok[:-1] in others):  # "my brother's"
-            return True
+            return not _object_of_mine(toks, pos)
         if tok == "and" and toks[pos - 1:pos] in GO_AND:
             continue  # "my cousin wants to go and fight the guy": one sentence, one subject
         if tok in SUBJECT_BREAKS or (tok in SELF and toks[pos + 1:pos + 2] not in
                                      [(w,) for w in others]):
             return False  # "my mom" is the mom; "i", "me" and "my" alone are the client
     return False
+
+
+def _object_of_mine(toks: tuple[str, ...], pos: int) -> bool:
+    """The person at `pos` is the object of the client's own verb ("i asked my roommate for
+    help the dear man way"): 'i <verb> my|the <person>'."""
+    return (pos >= 3 and toks[pos - 1] in ("my", "the", "our") and toks[pos - 3] == "i"
+            and toks[pos - 2] in ASKED)
 
 
 CORRECTION_REACH = 6

@@ -215,11 +215,14 @@ def said_last(toks: tuple[str, ...], r: Rating) -> bool:
 
 def _choose(toks: tuple[str, ...], found: list[Rating]) -> float | None:
     """Several ratings: the current one when it changed ('was ten now six'), the one not denied
-    ('not a ten, more like a seven'), else the highest (a range, 'seven maybe eight', is read
+    ('not a ten, more like a seven'; none when every one is denied), else the highest (a range, 'seven maybe eight', is read
     as its top: the cautious reading for an urge near the safety threshold)."""
     if not found:
         return None
-    kept = [r for r in found if "not" not in toks[max(0, r.start - 2):r.start]]
+    kept = [r for r in found
+            if "not" not in toks[max(0, r.start - 2):r.start] and not _denied(toks, r)]
+    if not kept and all(_denied(toks, r) for r in found):
+        return None  # "it's not a ten but it's up there": no rating given
     found = kept or found
     mine = [r for r in found if not _someone_elses(toks, r, _since(toks, found, r))]
     found = mine or found
@@ -237,6 +240,19 @@ def _choose(toks: tuple[str, ...], found: list[Rating]) -> float | None:
     else:
         value = max(r.value for r in found)
     return float(value)
+
+
+def _denied(toks: tuple[str, ...], r: Rating) -> bool:
+    """'not a ten', 'not even a ten', 'not ten' (but not "i don't need three")."""
+    before = toks[max(0, r.start - 3):r.start]
+    while before and before[-1] in ("a", "an", "even", "quite", "really"):
+        before = before[:-1]
+    return bool(before) and before[-1] == "not" and not set(before[-2:-1]) & VERB_NOT
+
+
+VERB_NOT = frozenset({"do", "does", "did", "can", "could", "would", "will", "should", "need"})
+"""Words before 'not' that deny a verb, not the number after it ("i promised i wouldn't,
+seven")."""
 
 
 MARKS = frozenset({"feeling", "feelings", "emotion", "emotions", "urge", "urges"})

@@ -97,6 +97,8 @@ def _led_command(words: list[str], vocab: Vocab) -> str | None:
 TRAIL_MAX = 9
 """Longest command phrase that ends a reply after its reason ("sorry i was miles away the
 kettle was going can you say that one again")."""
+REPORTED_BEFORE = 4  # reported speech this many words before a request makes it a quote
+OBJECTS = frozenset({"that", "it", "this"})  # may end a clause before 'can we ...'
 
 
 def _trailed_command(words: list[str], vocab: Vocab) -> str | None:
@@ -114,13 +116,17 @@ def _trailed_command(words: list[str], vocab: Vocab) -> str | None:
 def _tails(words: list[str], vocab: Vocab, openers: frozenset[str]) -> list[list[str]]:
     """The ends of a reply that can be a request of their own after a reason, longest first:
     they start with a request opener (`openers`) after a word that can end a clause (not
-    one of `trail_not_after`: 'i tried to get him to just stop it'), at most TRAIL_MAX words;
-    none when the reason reports speech ('he said can you just stop')."""
-    if _holds(words, vocab.setting("reported"), (2, 3)):
-        return []
-    not_after = vocab.setting("trail_not_after")
+    one of `trail_not_after`: 'i tried to get him to just stop it'; a request to the
+    companion, `ask_openers`, may follow an object: "i'd rather not answer that can we go to
+    the next one"), at most TRAIL_MAX words; none right after reported speech ('he said can
+    you just stop'; "the last one i said seven but i meant four can we go back" is a request)."""
+    not_after, asks = vocab.setting("trail_not_after"), vocab.setting("ask_openers")
+    reported = vocab.setting("reported")
     return [words[start:] for start in range(max(2, len(words) - TRAIL_MAX), len(words) - 1)
-            if words[start - 1] not in not_after and _starts(words[start:], openers, (1, 2))]
+            if _starts(words[start:], openers, (1, 2))
+            and (words[start - 1] not in not_after
+                 or words[start - 1] in OBJECTS and _starts(words[start:], asks, (2,)))
+            and not _holds(words[max(0, start - REPORTED_BEFORE):start], reported, (2, 3))]
 
 
 def a_request(text: str) -> bool:
@@ -140,7 +146,8 @@ def request_tails(text: str) -> list[str]:
     (`ask_openers`: 'can you', 'can we'): 'i don't know what to do' ends no reply with 'help'."""
     words = [t for t in tokens(text) if t != BREAK]
     vocab = load("commands")
-    return [" ".join(tail) for tail in _tails(words, vocab, vocab.setting("ask_openers"))]
+    return [" ".join(tail) for tail in _tails(words, vocab, vocab.setting("ask_openers"))
+            if " ".join(tail[2:]) not in vocab.setting("vague_requests")]
 
 
 MISTAKEN = frozenset({"meant", "wrong", "mistake", "messed"})

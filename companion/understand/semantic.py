@@ -231,18 +231,31 @@ class Semantic:
         return None
 
     def _crisis(self, vectors: Any, scores: dict[str, float]) -> str | None:
+        """Crisis language in the answer or in one of its clauses: each is weighed on its own
+        ("i did the tipp thing but the razor's still right here": the first clause is close to
+        a plain skills answer, the second to crisis language). The whole answer's veto stands
+        over its clauses ("i'd rather die than go lol" is a joke as a whole)."""
         rows = self.rows.get("crisis", [])
         if not rows:
             return None
         sims = self.vectors[rows] @ vectors.T  # exemplars x (answer and its clauses)
         crisis = [i for i, r in enumerate(rows) if "crisis" in self.labels[r]]
         safe = [i for i, r in enumerate(rows) if "crisis" not in self.labels[r]]
+        verdicts = [self._crisis_in(sims[:, j], crisis, safe, scores if j == 0 else {})
+                    for j in range(sims.shape[1])]
+        if verdicts[0] == "safe":
+            return "safe"  # only the whole answer vetoes: "i did tipp" alone is a plain answer
+        return next((level for level in ("full", "check") if level in verdicts), None)
+
+    def _crisis_in(self, sims: Any, crisis: list[int], safe: list[int],
+                   scores: dict[str, float]) -> str | None:
+        """The verdict on one text (sims: exemplars x 1)."""
         pos = float(sims[crisis].max()) if crisis else 0.0
         neg = float(sims[safe].max()) if safe else 0.0
         scores["crisis"], scores["safe"] = pos, neg
         if neg - pos >= self.settings["crisis_veto"]:
             return "safe"  # much closer to jokes, history, other people's crises
-        share = _crisis_share(sims, crisis, int(self.settings["crisis_neighbours"]))
+        share = _crisis_share(sims[:, None], crisis, int(self.settings["crisis_neighbours"]))
         scores["crisis_share"] = share
         if pos - neg >= self.settings["crisis_margin"]:
             if pos >= self.settings["crisis_full"]:

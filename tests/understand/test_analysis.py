@@ -174,7 +174,8 @@ COMMANDS = [
     ("help what do you mean", "help"), ("stop it i said the wrong thing", None),
     ("next time i will stop", None), ("done with him", None),
     ("that's enough for now", "stop"), ("help", "help"), ("i don't understand", "help"),
-    ("what do you mean", "help"),
+    ("what do you mean", "help"), ("what can i say", "help"), ("um what can i say here", "help"),
+    ("what can i say i'm a mess tonight", None),
     # ordinary content that merely contains a command word
     ("i don't know", None), ("i wanted to stop", None), ("he wouldn't stop it", None),
     ("i wanted to stop but i couldn't", None), ("i want to stop feeling like this", None),
@@ -266,6 +267,14 @@ def test_skills(text, expected):
 
 @pytest.mark.parametrize(("text", "expected"), INTENSITY)
 def test_intensity(text, expected):
+    assert analysis.parse_intensity(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("it's not a ten but it's up there", None), ("not even a ten", None),
+    ("not a ten more like a seven", 7.0), ("i promised i wouldn't seven", 7.0),
+    ("buy a new phone i don't need three", 3.0)])
+def test_a_rating_only_denied_is_no_rating(text, expected):
     assert analysis.parse_intensity(text) == expected
 
 
@@ -439,6 +448,9 @@ def test_at_a_yes_no_question_an_answer_is_not_a_command(text, command):
     ("sorry i zoned out can you repeat it", "repeat"),
     ("i tried to get my dog to just stop it", None),  # a clause inside a sentence
     ("he said can you just stop", None),  # reported speech
+    ("she kept saying that can you stop it", None),
+    ("i'd rather not answer that can we go to the next one please", "skip"),  # after an object
+    ("the last one i said seven but i meant four can we go back", "back"),  # 'said' far before
     ("my landlord raised the rent and i don't know what to do", None),
 ])
 def test_a_command_after_its_reason(text, command):
@@ -461,6 +473,11 @@ def test_yes_and_no_said_with_more(text, answer):
     ("i did radical acceptance and turned the mind like a hundred times",
      ("radical_acceptance", "turning_the_mind")),
     ("i did my physio exercises and took the anti inflammatories", ("please",)),
+    ("i asked my roommate for help the dear man way and it worked", ("dear_man",)),  # an object
+    ("i splashed my face and um i was gonna journal but didn't", ("tipp",)),  # the journal wasn't
+    ("i did the ice and i was going to call but i didn't do it", ("tipp",)),
+    ("i was going to do the ice but i didn't", ()),
+    ("i tried to find some meaning in it like what it's teaching me", ("improve",)),
 ])
 def test_skills_described(text, skills):
     assert set(analysis.find_skills(text)) == set(skills)
@@ -470,6 +487,8 @@ def test_skills_described(text, skills):
     ("i had urges to cut earlier but they went after i talked to my sponsor so none now", ()),
     ("my cousin wants to go and fight the guy", ()),
     ("my mates want to go out drinking but i just wanna stay home", ("isolation",)),
+    ("i want to drink and i was going to call my sponsor but i didn't", ("substance_use",)),
+    ("i helped my friend through her urge to drink and i don't have any myself", ()),
 ])
 def test_urges_over_or_someone_elses(text, urges):
     assert analysis.find_urges(text) == urges
@@ -508,6 +527,8 @@ def test_someone_elses_suicide_urge_told_as_context_is_asked_about():
     "i tried to kill myself back in twenty nineteen and i talked about it in group today",
     "i tried to kill myself when i was seventeen but i've been okay for years now",
     "i used to want to kill myself all the time back in college",  # a pattern: now expanded
+    "my therapist brought up my overdose from twenty fifteen and it was weird but i'm fine now",
+    "i had an overdose like four years ago and i'm writing about it for my recovery speech",
 ])
 def test_a_past_attempt_told_as_history_gets_the_check_in(text):
     result = analyze(text, "free")
@@ -518,6 +539,20 @@ def test_a_past_attempt_told_as_history_gets_the_check_in(text):
     "one of our service users overdosed at the shelter today",
     "my son's friend at school died by suicide and i don't know how to talk to him",
     "i cut myself chopping onions but that was an accident",
+    "my mum's the one who's suicidal not me i'm just scared for her",
+    "my ex's new girlfriend posted about her suicide attempt as an awareness thing",
+    "i scratched my arm gardening and my mum thought i'd been self harming but i haven't",
 ])
 def test_other_peoples_crises_and_accidents_are_no_crisis(text):
     assert not analyze(text, "free").crisis
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("i overdosed years ago and i took too many again tonight", "free"),  # recent: not history
+    ("my ex got remarried and i went home and hit myself with my belt", "free"),
+    ("to take the whole packet a nine", "urges"),
+    ("i keep thinking about just not waking up like a six", "urges"),
+])
+def test_crisis_told_plainly_or_recently(text, kind):
+    result = analyze(text, kind)
+    assert result.crisis and not result.possible_crisis

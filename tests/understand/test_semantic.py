@@ -65,6 +65,17 @@ def test_paraphrased_crisis_gets_a_response(semantic, text):
     assert result.crisis or result.possible_crisis
 
 
+def test_crisis_language_in_one_clause_of_a_skills_answer_gets_a_response(semantic):
+    """Each clause is weighed on its own: 'i did the breathing thing' alone is a plain skills
+    answer and must not hide the clause after it."""
+    text = "i did the breathing thing but the blade is still sitting right next to me on the bed"
+    result, _ = analysis.understand(text, "skills", semantic.without(text))
+    assert result.crisis or result.possible_crisis
+    told = "i did tipp but i still want to kill myself"  # the rules' full response stays
+    result, _ = analysis.understand(told, "skills", semantic.without(told))
+    assert result.crisis and "suicide" in result.crisis_kinds
+
+
 @pytest.mark.parametrize("text", ["this traffic is killing me", "my boss yelled at me today",
                                   "i take my pills every morning", "i want to stop drinking"])
 def test_ordinary_answers_stay_ordinary(semantic, text):
