@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from argparse import Namespace
+from argparse import BooleanOptionalAction, Namespace
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -41,16 +42,39 @@ def add_voice_options(p: Any) -> None:
     voice.add_argument("--voice", metavar="NAME", help="text-to-speech voice (id, language or name)")
     voice.add_argument("--volume", type=float, default=VoiceSettings.volume, metavar="0-1",
                        help="speech volume from 0 to 1 (default 0.9)")
+    add_denoise_option(voice)
+
+
+def add_denoise_option(p: Any) -> None:
+    """--denoise / --no-denoise (default: COMPANION_DENOISE, else VoiceSettings.denoise)."""
+    default = "on" if VoiceSettings.denoise else "off"
+    p.add_argument("--denoise", action=BooleanOptionalAction, default=None,
+                   help="turn steady background noise down before Whisper hears an answer "
+                   f"(default: COMPANION_DENOISE=1 or 0, else {default})")
+
+
+def denoise_from(flag: bool | None, env: Mapping[str, str]) -> bool:
+    """The --denoise flag, else COMPANION_DENOISE (1/0, on/off, yes/no), else the default."""
+    if flag is not None:
+        return flag
+    value = env.get("COMPANION_DENOISE", "").strip().lower()
+    if value in ("1", "on", "yes", "true"):
+        return True
+    if value in ("0", "off", "no", "false"):
+        return False
+    if value:
+        raise UsageError(f"COMPANION_DENOISE must be 1 or 0, not {value!r}.")
+    return VoiceSettings.denoise
 
 
 def settings_from(args: Namespace, ctx: Any) -> PrepareSettings:
     """Frozen settings from the command line (values checked here, once)."""
     return PrepareSettings(home=ctx.home, worksheet=args.worksheet, json=args.json,
-                           voice=voice_from(args))
+                           voice=voice_from(args, ctx.env))
 
 
-def voice_from(args: Namespace) -> VoiceSettings:
-    """The voice options (see add_voice_options), checked."""
+def voice_from(args: Namespace, env: Mapping[str, str]) -> VoiceSettings:
+    """The voice options (see add_voice_options) and COMPANION_DENOISE from `env`, checked."""
     if not 0.5 <= args.pause <= 10:
         raise UsageError("--pause must be between 0.5 and 10 seconds.")
     if not 80 <= args.rate <= 300:
@@ -63,7 +87,8 @@ def voice_from(args: Namespace) -> VoiceSettings:
         speak=not args.no_speak, listen=not args.typed, rate=args.rate, voice=args.voice,
         volume=args.volume, engine=args.engine, model=args.model,
         input_device=args.input_device, pause=args.pause,
-        audio_in=tuple(args.audio_in or ()), fast=args.fast)
+        audio_in=tuple(args.audio_in or ()), fast=args.fast,
+        denoise=denoise_from(args.denoise, env))
 
 
 def now() -> datetime:

@@ -60,7 +60,7 @@ def show(plan: SafetyPlan | None, args: Namespace, ctx: Any) -> int:
     elif args.show:
         print(render(plan), file=ctx.stdout)
     if args.speak:
-        io = build_io(replace(voice_from(args), speak=True, listen=False), ctx,
+        io = build_io(replace(voice_from(args, ctx.env), speak=True, listen=False), ctx,
                       json_mode=args.json)
         try:
             io.prompter.say("Your safety plan.", "info")
@@ -74,7 +74,7 @@ def show(plan: SafetyPlan | None, args: Namespace, ctx: Any) -> int:
 def record(store: PlanStore, args: Namespace, ctx: Any) -> int:
     """Ask the six steps; the plan is saved after every answer."""
     sheet, titles = load_sheet()
-    voice = voice_from(args)
+    voice = voice_from(args, ctx.env)
     io = build_io(voice, ctx, json_mode=args.json)
     try:
         danger = _danger_line(ctx)

@@ -64,7 +64,7 @@ def run_skill(args: Namespace, ctx: Any, *, clock: Any = None,
         raise UsageError(suggest(said, guide.skills))
     if args.minutes is not None and not 0 < args.minutes <= MAX_MINUTES:
         raise UsageError(f"--minutes must be above 0 and at most {MAX_MINUTES:g}.")
-    voice = voice_from(args)
+    voice = voice_from(args, ctx.env)
     io = build_io(voice, ctx, json_mode=False)
     try:
         guidance = guidance_for(io, voice, ctx, clock=clock, now=now, tones=args.tones)

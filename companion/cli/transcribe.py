@@ -13,6 +13,7 @@ from companion.errors import AudioFileError
 
 
 def register(sub: _SubParsersAction) -> None:
+    from companion.cli.options import add_denoise_option
     from companion.voice.models import ENGINES
 
     p = sub.add_parser("transcribe", help="transcribe WAV files offline (with timing)",
@@ -27,14 +28,17 @@ def register(sub: _SubParsersAction) -> None:
                    help="treat each file as the answer to a KIND prompt "
                    f"({', '.join(PROMPT_KINDS)}): uses that grammar and shows what is understood")
     p.add_argument("--json", action="store_true", help="one JSON object per file on stdout")
+    add_denoise_option(p)
     p.set_defaults(handler=handle)
 
 
 def handle(args: Namespace, ctx: Any) -> int:
+    from companion.cli.options import denoise_from
     from companion.settings import VoiceSettings
     from companion.voice.models import open_recognizer
 
-    voice = VoiceSettings(engine=args.engine, model=args.model)
+    voice = VoiceSettings(engine=args.engine, model=args.model,
+                          denoise=denoise_from(args.denoise, ctx.env))
     began = time.perf_counter()
     from companion.understand.analysis import explained
 

@@ -240,7 +240,10 @@ def open_recognizer(voice: VoiceSettings, home: Path, env: Mapping[str, str], *,
     else:
         from companion.voice.whisper_engine import WhisperRecognizer
 
-        recognizer = WhisperRecognizer(choice.model.path)
+        denoise = None
+        if voice.denoise:
+            from companion.audio.denoise import denoise
+        recognizer = WhisperRecognizer(choice.model.path, denoise=denoise)
     if background:
         return recognizer.load_async(rates)
     recognizer.wait()

@@ -126,16 +126,19 @@ class WhisperRecognizer(LoadsInBackground):
     def __init__(self, path: Path, *, prompts: Mapping[str, str] | None = None,
                  loader: Callable[[Path], Any] = load_model, word_confidence: bool = False,
                  beam_size: int = 1, support: Support | None = None,
-                 alike: Callable[[str, str], float] | None = None) -> None:
+                 alike: Callable[[str, str], float] | None = None,
+                 denoise: Callable[[Any, int], Any] | None = None) -> None:
         """`support` says which prompted words must be backed by the audio (default: the data
         file's rule over `prompts`); `alike(a, b)` how alike two stretches of words sound (0-1;
-        default: their spelling, see sounds_alike)."""
+        default: their spelling, see sounds_alike); `denoise(samples, rate)`, when given,
+        cleans each whole answer (float32 at 16 kHz) before Whisper hears it."""
         self.path = Path(path)
         self._prompts = dict(default_prompts() if prompts is None else prompts)
         self._support = default_support(self._prompts) if support is None else support
         self._alike = sounds_alike if alike is None else alike
         self._word_confidence = word_confidence
         self._beam_size = beam_size
+        self._denoise = denoise
         self._model: Any = None
         self._loading = BackgroundLoad("Whisper", self.path, loader)
         self._kind = "free"
@@ -192,10 +195,12 @@ class WhisperRecognizer(LoadsInBackground):
         A word the question's prompt could have inserted stays only when the audio backs it
         (see unsupported()); the decode as it was is then kept as `open_text` for the crisis
         check, which would rather hear too much than too little."""
-        audio = to_whisper_audio(pcm, rate)
         seconds = len(pcm) // 2 / rate
         if seconds < MIN_SECONDS:
             return Transcript("", audio_seconds=seconds, engine=self.engine)
+        audio = to_whisper_audio(pcm, rate)
+        if self._denoise is not None:
+            audio = self._denoise(audio, WHISPER_RATE)
         prompt = self._prompts.get(kind) or None
         checked = self._support.checked.get(kind, frozenset()) if prompt else frozenset()
         with self._lock:
