@@ -32,9 +32,9 @@ class VoiceSettings:
     """WAV files (one per prompt) used instead of the microphone."""
     fast: bool = False
     """Feed --audio-in files as fast as possible instead of in real time."""
-    denoise: bool = False
+    denoise: bool = True
     """Turn steady background noise down in each answer before Whisper hears it
-    (companion.audio.denoise); Vosk hears the audio as it is."""
+    (companion.audio.denoise; clean answers are left untouched); Vosk hears the audio as it is."""
 
 
 @dataclass(frozen=True)
