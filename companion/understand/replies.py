@@ -86,6 +86,8 @@ def _led_command(words: list[str], vocab: Vocab) -> str | None:
         # ("skip it doesn't matter i won't be here next week")
         if not crisis and (found == "help" or not _starts(rest, reasons)):
             continue
+        if not _navigates(found, lead) and set(lead) & set(rest) & RESTATED:
+            return None  # "i'm done i'm done i'm so done with this landlord": said of the landlord
         mistaken = found == "back" and bool(MISTAKEN & set(rest))
         if not mistaken and (_starts(rest, vocab.setting("reported"))
                              or _holds(rest, vocab.setting("reported"), (2,))):
@@ -150,6 +152,9 @@ def request_tails(text: str) -> list[str]:
             if " ".join(tail[2:]) not in vocab.setting("vague_requests")]
 
 
+RESTATED = frozenset({"done", "finished", "enough", "out", "over"})
+"""A stop said again in its reason is about what the reason names ('i'm done, i'm so done with
+him'), not the session."""
 MISTAKEN = frozenset({"meant", "wrong", "mistake", "messed"})
 """Words that make 'go back, i said ...' a correction of the client's own answer."""
 LEAD_MAX = 7

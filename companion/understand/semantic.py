@@ -48,7 +48,9 @@ class Semantic:
         self.labels = [str(x).split("|") for x in bank["labels"]]
         self.texts = [str(t) for t in bank.get("texts", [])]
         self._recent: dict[str, Any] = {}
-        self.rows = {g: [i for i, each in enumerate(self.groups) if each == g]
+        self.rows = {g: [i for i, each in enumerate(self.groups) if each == g
+                         and (g != "command" or not self.texts or len(self.texts[i].split())
+                              <= settings.get("command_exemplar_words", 99))]
                      for g in set(self.groups)}
         self.full_rows = self.rows
         self.linear = {g: (bank[f"{g}_weights"], bank[f"{g}_bias"],
