@@ -542,6 +542,7 @@ def test_a_past_attempt_told_as_history_gets_the_check_in(text):
     "my mum's the one who's suicidal not me i'm just scared for her",
     "my ex's new girlfriend posted about her suicide attempt as an awareness thing",
     "i scratched my arm gardening and my mum thought i'd been self harming but i haven't",
+    "nobody will find me at the party lol i'll be hiding in the kitchen",
 ])
 def test_other_peoples_crises_and_accidents_are_no_crisis(text):
     assert not analyze(text, "free").crisis
@@ -552,6 +553,8 @@ def test_other_peoples_crises_and_accidents_are_no_crisis(text):
     ("my ex got remarried and i went home and hit myself with my belt", "free"),
     ("to take the whole packet a nine", "urges"),
     ("i keep thinking about just not waking up like a six", "urges"),
+    ("the kids are at their dad's so she won't be the one to find me", "free"),
+    ("my flatmate's away so nobody will find me until it's over", "free"),
 ])
 def test_crisis_told_plainly_or_recently(text, kind):
     result = analyze(text, kind)
