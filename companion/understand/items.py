@@ -132,8 +132,8 @@ def not_done(toks: tuple[str, ...], span: Span, ends: list[int],
     tail = toks[span.end:ends[span.end]]
     if _new_clause(tail):
         return False  # "i splashed my face and i was gonna journal but didn't": the later plan
-    return any(" ".join(tail) == phrase or " ".join(tail).endswith(f" {phrase}")
-               for phrase in after)
+    said = " ".join(tail)
+    return any(said == phrase or said.endswith(f" {phrase}") for phrase in after)
 
 
 SUBJECT_SCOPE = 5

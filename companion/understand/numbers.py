@@ -215,14 +215,14 @@ def said_last(toks: tuple[str, ...], r: Rating) -> bool:
 
 def _choose(toks: tuple[str, ...], found: list[Rating]) -> float | None:
     """Several ratings: the current one when it changed ('was ten now six'), the one not denied
-    ('not a ten, more like a seven'; none when every one is denied), else the highest (a range, 'seven maybe eight', is read
-    as its top: the cautious reading for an urge near the safety threshold)."""
-    if not found:
-        return None
+    ('not a ten, more like a seven'; none when every one is denied), else the highest (a
+    range, 'seven maybe eight', is read as its top: the cautious reading for an urge near the
+    safety threshold)."""
+    denied = [r for r in found if _denied(toks, r)]
+    if len(denied) == len(found):
+        return None  # none said, or "it's not a ten but it's up there": no rating given
     kept = [r for r in found
-            if "not" not in toks[max(0, r.start - 2):r.start] and not _denied(toks, r)]
-    if not kept and all(_denied(toks, r) for r in found):
-        return None  # "it's not a ten but it's up there": no rating given
+            if r not in denied and "not" not in toks[max(0, r.start - 2):r.start]]
     found = kept or found
     mine = [r for r in found if not _someone_elses(toks, r, _since(toks, found, r))]
     found = mine or found

@@ -257,7 +257,7 @@ class Semantic:
         scores["crisis"], scores["safe"] = pos, neg
         if neg - pos >= self.settings["crisis_veto"]:
             return "safe"  # much closer to jokes, history, other people's crises
-        share = _crisis_share(sims[:, None], crisis, int(self.settings["crisis_neighbours"]))
+        share = _crisis_share(sims, crisis, int(self.settings["crisis_neighbours"]))
         scores["crisis_share"] = share
         if pos - neg >= self.settings["crisis_margin"]:
             if pos >= self.settings["crisis_full"]:
@@ -269,20 +269,15 @@ class Semantic:
 
 
 def _crisis_share(sims: Any, crisis: list[int], k: int) -> float:
-    """The largest similarity-weighted share of crisis exemplars among the k nearest, over the
-    answer and its clauses (sims: exemplars x texts)."""
+    """The similarity-weighted share of crisis exemplars among the k nearest to one text
+    (sims: the similarity of each exemplar to it)."""
     import numpy as np
 
     is_crisis = np.zeros(sims.shape[0], dtype=bool)
     is_crisis[crisis] = True
-    k = min(k, sims.shape[0])
-    best = 0.0
-    for column in sims.T:
-        nearest = np.argpartition(-column, k - 1)[:k]
-        weights = np.maximum(column[nearest], 0.0)
-        if weights.sum() > 0:
-            best = max(best, float(weights[is_crisis[nearest]].sum() / weights.sum()))
-    return best
+    nearest = np.argpartition(-sims, min(k, sims.shape[0]) - 1)[:k]
+    weights = np.maximum(sims[nearest], 0.0)
+    return float(weights[is_crisis[nearest]].sum() / weights.sum()) if weights.sum() > 0 else 0.0
 
 
 def told_as_context(text: str) -> bool:
