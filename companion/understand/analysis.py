@@ -8,7 +8,7 @@ from typing import Any
 
 from companion.understand import replies
 from companion.understand.crisis import CRISIS_KINDS, detect_crisis, ruled_out
-from companion.understand.items import denied_items, find_items, only_denied
+from companion.understand.items import denied_items, find_items, find_spans, only_denied
 from companion.understand.numbers import cued_intensity, parse_intensity
 from companion.understand.replies import (
     detect_command,
@@ -127,6 +127,12 @@ def find_skills(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(turned))
 
 
+def _named_and_rated(group: str, text: str) -> tuple[tuple[str, ...], float | None]:
+    """The emotions or urges named in an answer, and the rating said with them."""
+    _toks, named = find_spans(group, text)
+    return tuple(dict.fromkeys(s.item for s in named)), cued_intensity(text, {s.end for s in named})
+
+
 def analyze(text: str, kind: str) -> Analysis:
     """Understand an answer to a prompt of the given kind; crisis is always checked."""
     if kind not in KINDS:
@@ -135,9 +141,10 @@ def analyze(text: str, kind: str) -> Analysis:
     crisis = detect_crisis(text)
     fields: dict[str, Any] = {}
     if kind == "emotions":
-        fields = {"emotions": find_emotions(text), "intensity": cued_intensity(text)}
+        emotions, intensity = _named_and_rated("emotions", text)
+        fields = {"emotions": emotions, "intensity": intensity}
     elif kind == "urges":
-        urges, intensity = find_urges(text), cued_intensity(text)
+        urges, intensity = _named_and_rated("urges", text)
         if "suicide" in crisis and "suicide" not in urges:
             urges = (*urges, "suicide")
         if "suicide" in urges and "suicide" not in crisis and intensity != 0:

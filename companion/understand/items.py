@@ -144,6 +144,9 @@ SUBJECT_BREAKS = frozenset({BREAK, "but", "and", "because", "while", "though"})
 ASKED = frozenset({"asked", "texted", "called", "rang", "messaged", "phoned", "emailed"})
 """Verbs after which a person is the client's object, not a subject ('i asked my roommate')."""
 GO_AND = frozenset({("go",), ("come",), ("went",), ("going",), ("gonna",), ("try",)})
+SO_THEN = frozenset({"just", "yeah", "um", "uh", "basically", "honestly", "overall", "mostly"})
+"""Words after 'so' that make it start the client's own clause ('my sister lands tomorrow so
+just joy'), unlike 'so' before a feeling ('my mom was so angry')."""
 
 
 def someone_else(toks: tuple[str, ...], span: Span, others: frozenset[str],
@@ -160,10 +163,16 @@ def someone_else(toks: tuple[str, ...], span: Span, others: frozenset[str],
             return not _object_of_mine(toks, pos)
         if tok == "and" and toks[pos - 1:pos] in GO_AND:
             continue  # "my cousin wants to go and fight the guy": one sentence, one subject
-        if tok in SUBJECT_BREAKS or (tok in SELF and toks[pos + 1:pos + 2] not in
-                                     [(w,) for w in others]):
+        if _subject_ends(toks, pos, others):
             return False  # "my mom" is the mom; "i", "me" and "my" alone are the client
     return False
+
+
+def _subject_ends(toks: tuple[str, ...], pos: int, others: frozenset[str]) -> bool:
+    """Looking back from an item, the word at `pos` starts the client's own clause."""
+    tok, after = toks[pos], toks[pos + 1] if pos + 1 < len(toks) else ""
+    return (tok in SUBJECT_BREAKS or (tok == "so" and after in SO_THEN)
+            or (tok in SELF and after not in others))
 
 
 def _object_of_mine(toks: tuple[str, ...], pos: int) -> bool:

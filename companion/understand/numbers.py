@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from companion.understand.text import BREAK, tokens
@@ -319,14 +320,16 @@ def counted_out(found: list[Rating]) -> bool:
     return False
 
 
-def cued_intensity(text: str) -> float | None:
-    """A rating inside an emotion or urge answer, only when cued ('sad like a 7', '8 out of 10')
-    or said last, as the answer to 'how strong?' ('rage, pure rage, eight')."""
+def cued_intensity(text: str, named_ends: Collection[int] = ()) -> float | None:
+    """A rating inside an emotion or urge answer, only when cued ('sad like a 7', '8 out of 10'),
+    said right after the feeling or urge it rates ('shame ten, i've already ...': `named_ends`
+    are the token positions where the named items end) or said last, as the answer to 'how
+    strong?' ('rage, pure rage, eight')."""
     toks = tokens(text)
     found = []
     for r in ratings(toks):
         cued = (r.scaled or bool(CUES & set(toks[max(0, r.start - 2):r.start]))
-                or said_last(toks, r))
+                or r.start in named_ends or said_last(toks, r))
         if toks[r.start] == "one" and not r.scaled and toks[r.start - 1:r.start] != ("a",):
             cued = False
         if cued and _usable(toks, r):

@@ -559,3 +559,52 @@ def test_other_peoples_crises_and_accidents_are_no_crisis(text):
 def test_crisis_told_plainly_or_recently(text, kind):
     result = analyze(text, kind)
     assert result.crisis and not result.possible_crisis
+
+
+@pytest.mark.parametrize(("text", "emotions", "intensity"), [
+    # a rating said right after the feeling it rates, with a story after it
+    ("shame ten i've already told you about the letters", ("shame",), 10.0),
+    ("anger eight at my ex she let the kids stay up till midnight again", ("anger",), 8.0),
+    ("sad five one of my patients passed this morning", ("sadness",), 5.0),  # 'one of': a count
+    ("angry two of my kids were fighting", ("anger",), None),
+    # 'so' starting the client's own clause ends another person's sentence; 'so' before a
+    # feeling does not
+    ("my sister lands tomorrow so just joy honestly like an eight", ("joy",), 8.0),
+    ("my mom was so angry at the dentist", (), None),
+])
+def test_a_rating_said_right_after_the_feeling(text, emotions, intensity):
+    result = analyze(text, "emotions")
+    assert (result.emotions, result.intensity) == (emotions, intensity)
+
+
+@pytest.mark.parametrize(("text", "command"), [
+    ("what are my options", "help"), ("so what do i do here", "help"),
+    ("how am i meant to answer this", "help"), ("i don't get what you want me to do", "help"),
+    ("back up a sec", "back"), ("can i redo the one before", "back"),
+    ("that's not what i meant at all go back", "back"), ("go back a step please", "back"),
+    ("can we leave that one for now", "skip"),
+    ("lol you're killing me with these questions next one", "skip"),
+    ("right i'm knackered let's wrap this up", "stop"), ("can we finish here please", "stop"),
+    ("okay i think that's me for tonight i'm gonna head off", "stop"),
+    # lookalikes: the request belongs to someone else's sentence, or names no command
+    ("i wanted to go back", None), ("so i had to go back to my mum's", None),
+    ("i'll get to the next one tomorrow", None), ("i don't know what to do with my son", None),
+])
+def test_commands_said_plainly_or_after_a_reason(text, command):
+    assert analysis.detect_command(text) == command
+
+
+@pytest.mark.parametrize(("text", "crisis"), [
+    ("i just want to tell my kids i love them one last time", True),
+    ("i said goodbye to my brother tonight like properly goodbye", True),
+    ("i took double my dose tonight on purpose to see what would happen", True),
+    ("i want to see my kids one last time before they move to australia", False),
+    ("i took two extra strength tylenol for my back like the label says", False),
+    ("i'm a paramedic and we had three overdoses on the same street tonight", False),
+    ("i kept practising accepting that my mate's suicide happened", False),
+    ("my mate was talking about ending it last night so i stayed up with him", False),
+    ("i had an urge to cut this morning but i held ice and it's gone now", False),
+    ("i took a whole bottle of extra strength tylenol", True),
+])
+def test_goodbyes_doses_and_other_peoples_crises(text, crisis):
+    assert bool(analyze(text, "free").crisis) is crisis

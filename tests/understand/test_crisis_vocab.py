@@ -129,8 +129,9 @@ KNOWN_DISAGREEMENTS = {
     # (risk.toml's softeners took 7 false alarms out of heldout, 3 out of blind3 and 1 out of
     # blind: jokes taken back, a lyric, a past attempt told as history now get the check-in.
     # A firearm and "how easy it would be" took blind3 line 343 off, and "already said goodbye
-    # to everyone" heldout line 321: crises now caught; blind3 383, another's crisis, is not.)
-    "heldout/utterances_heldout.jsonl": [62, 95, 143, 148, 151, 155, 244, 246, 303, 323, 351,
+    # to everyone" heldout line 321: crises now caught; blind3 383, another's crisis, is not.
+    # "my cousin's suicide attempt" took heldout 244 off: another's crisis, no longer raised.)
+    "heldout/utterances_heldout.jsonl": [62, 95, 143, 148, 151, 155, 246, 303, 323, 351,
                                          359, 361, 392, 394, 403, 406, 408, 411, 413, 415],
     "utterances_blind2.jsonl": [105, 108],
     "utterances_blind3.jsonl": [30, 89, 96, 145, 154, 159, 211, 314, 315, 330, 338, 340, 341,
@@ -141,7 +142,7 @@ CRISIS_DIGESTS = {
     # reorganised: any change in which lines raise which crisis kinds shows up here. (A set
     # added later is not covered until its digest is added.)
     "heldout/utterances_heldout.jsonl":
-        "5e4cee265ed4f642787feb61880a6d0252c56a675040d92ebcad826425788858",
+        "6c18fde4a90b6bca7d2bc9b4ed8373a1337cb94a500bc2b20a25a5fad99decd7",
     "replies_blind.jsonl": "21b0fb35255d89c16d1d75a145c4bc5ebed4f4a54b6a6bdaa74cdc38c8d03031",
     "utterances.jsonl": "e908db54b683d6fc52859e6dff36d36faaa6b52f37f8ed40a3c9b104d8a924ba",
     "utterances_blind.jsonl": "6eeb8089604e4c6b214b29ccf2d96df96bcc8f70fb032911d15a89fb246c38e0",
