@@ -29,7 +29,7 @@ LATE_DENIALS = frozenset({
     "i did not use it", "i did not try it", "i did not really", "not really", "i forgot",
 })
 """A clause 'but ...' that takes back what came before ('i wanted to use fast but i didn't')."""
-PASSED = ("that passed", "it passed", "it is gone", "that is gone", "it went away",
+PASSED = ("that passed", "it passed", "that is passed", "it is gone", "that is gone", "it went away",
           "that went away", "it faded", "not anymore", "the urge is gone", "the urge passed",
           "the urge went away", "i decided not to", "decided not to", "decided against it",
           "it is passed", "it has passed", "it is gone now", "that has passed",
@@ -143,7 +143,7 @@ SELF = frozenset({"i", "me", "myself", "my"})
 SUBJECT_BREAKS = frozenset({BREAK, "but", "and", "because", "while", "though"})
 ASKED = frozenset({"asked", "texted", "called", "rang", "messaged", "phoned", "emailed"})
 """Verbs after which a person is the client's object, not a subject ('i asked my roommate')."""
-GO_AND = frozenset({("go",), ("come",), ("went",), ("going",), ("gonna",), ("try",)})
+GO_AND = frozenset({("go",), ("come",), ("went",), ("going",), ("gonna",), ("try",), ("out",)})
 SO_THEN = frozenset({"just", "yeah", "um", "uh", "basically", "honestly", "overall", "mostly"})
 """Words after 'so' that make it start the client's own clause ('my sister lands tomorrow so
 just joy'), unlike 'so' before a feeling ('my mom was so angry')."""
@@ -225,11 +225,23 @@ def _past(toks: tuple[str, ...], span: Span, past_after: frozenset[str]) -> bool
     if not past_after:
         return False
     before = toks[max(0, span.start - 3):span.start]
-    if before == ("i", "used", "to"):
-        return True  # "i used to cut in high school but no urges like that now"
-    after = " ".join(toks[span.end:span.end + 3])
-    return bool(set(before) & {"was", "were", "wanted", "had"}) and any(
-        f" {after} ".startswith(f" {p} ") for p in past_after)
+    if "used to" in " ".join(toks[max(0, span.start - 5):span.start]) and not (
+            {BREAK, "but", "and", "now"} & set(toks[max(0, span.start - 3):span.start])):
+        return True  # "i used to (want to) cut in high school but no urges like that now"
+    if not set(before) & {"was", "were", "wanted", "had"}:
+        return False
+    for skip in range(PAST_OBJECT + 1):  # "i wanted to punch the wall earlier"
+        if set(toks[span.end:span.end + skip]) & {BREAK, "but", "and"}:
+            break
+        after = " ".join(toks[span.end + skip:span.end + skip + 3])
+        if any(f" {after} ".startswith(f" {p} ") for p in past_after):
+            return True
+    return False
+
+
+PAST_OBJECT = 2
+"""Most words of an object between an urge and the word that dates it ('punch the wall
+earlier')."""
 
 
 def _last_said(toks: tuple[str, ...], kept: list[Span], denied: list[Span],
@@ -242,12 +254,10 @@ def _last_said(toks: tuple[str, ...], kept: list[Span], denied: list[Span],
     flat = [s for s in denied if _flatly_denied(toks, s)]
     last = {toks[s.start:s.end]: s for s in sorted([*kept, *flat], key=lambda s: s.start)}
     out = [s for s in kept if last[toks[s.start:s.end]] not in flat]
-    if not NOW & set(toks):
-        return out
     now = [s for s in out if not _past(toks, s, past_after)]
-    if not now and _joined_has(toks, gone_now):
+    if out and not now and _joined_has(toks, gone_now):
         return []  # "i had urges to cut earlier but they went, so none now"
-    return now if now else out
+    return now if now and NOW & set(toks) else out
 
 
 def _joined_has(toks: tuple[str, ...], phrases: frozenset[str]) -> bool:

@@ -608,3 +608,36 @@ def test_commands_said_plainly_or_after_a_reason(text, command):
 ])
 def test_goodbyes_doses_and_other_peoples_crises(text, crisis):
     assert bool(analyze(text, "free").crisis) is crisis
+
+
+@pytest.mark.parametrize(("text", "urges"), [
+    # an urge dated past a short object ('the wall earlier'), with none now
+    ("i wanted to punch the wall earlier but that's passed now honestly nothing right now", ()),
+    ("i wanted to punch the wall earlier and i still do now", ("aggression",)),
+    ("my flatmate wants to get hammered but i just want to stay in and be on my own",
+     ("isolation",)),
+    ("buy a new set of golf clubs i absolutely cannot afford haha like three",
+     ("impulsive_spending",)),
+    ("the pokies have been calling me all arvo i just want to put my pay through them",
+     ("impulsive_spending",)),
+    ("go down the bottle o and grab a slab five", ("substance_use",)),
+    ("take an extra oxy not for the pain just to feel nothing", ("substance_use",)),
+    # an urge said as long past, with a plain 'not in months': none now, with or without 'now'
+    ("nothing big i used to cut years ago but i haven't had the urge in ages", ()),
+    ("i used to want to hurt myself all the time but not for months now none", ()),
+    ("i used to cut and i want to again tonight", ("self_harm",)),
+    ("my boyfriend wants to go out and get wasted but i don't want to i'm good", ()),
+    ("go out and get hammered with the lads and not come home six", ("substance_use",)),
+    ("i want to disappear like permanently not like a holiday nine", ("suicide",)),
+])
+def test_urges_in_everyday_words_and_over(text, urges):
+    assert analyze(text, "urges").urges == urges
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("drink and then take all my sleeping tablets together ten", "urges"),
+    ("the cutting one is a five but the not being alive one is higher like eight", "urges"),
+    ("nine it's not the pain it's that i'm done i've been saving up my pain meds", "intensity"),
+])
+def test_means_stockpiled_and_the_wish_not_to_be_alive(text, kind):
+    assert analyze(text, kind).crisis
