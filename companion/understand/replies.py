@@ -89,9 +89,10 @@ def _led_command(words: list[str], vocab: Vocab) -> str | None:
         if not _navigates(found, lead) and set(lead) & set(rest) & RESTATED:
             return None  # "i'm done i'm done i'm so done with this landlord": said of the landlord
         mistaken = found == "back" and bool(MISTAKEN & set(rest))
-        if not mistaken and (_starts(rest, vocab.setting("reported"))
-                             or _holds(rest, vocab.setting("reported"), (2,))):
-            return None  # ("go back i said seven i meant five" is no reported speech)
+        if not (mistaken or crisis) and (_starts(rest, vocab.setting("reported"))
+                                         or _holds(rest, vocab.setting("reported"), (2,))):
+            return None  # ("go back i said seven i meant five" is no reported speech, nor
+            # "go back i said i was fine but i took too many": its words are triaged)
         return found
     return None
 

@@ -67,3 +67,14 @@ def test_a_command_phrase_then_crisis_words_is_triaged_then_acted_on():
     said = "skip it doesn't matter i want to end it all"
     assert ask(said, guard=guard).status == "skip"
     assert guard.seen == [said] and guard.responses == 1
+
+
+@pytest.mark.parametrize(("said", "status"), [
+    # reported speech in the words after the command ("i said i was fine") does not hide them
+    ("go back i said i was fine but i'm not i want to end it all", "back"),
+    ("skip it none of this matters i want to end it all", "skip"),
+])
+def test_crisis_words_after_a_command_are_triaged_whatever_they_start_with(said, status):
+    guard = RecordingGuard()
+    assert ask(said, guard=guard).status == status
+    assert guard.seen == [said] and guard.responses == 1

@@ -641,3 +641,14 @@ def test_urges_in_everyday_words_and_over(text, urges):
 ])
 def test_means_stockpiled_and_the_wish_not_to_be_alive(text, kind):
     assert analyze(text, kind).crisis
+
+
+@pytest.mark.parametrize(("text", "command"), [
+    ("go back i said i was fine but i'm not i took too many of my pills", "back"),
+    ("skip it none of this matters after tonight", "skip"),
+    ("go back i said seven and she said no", None),  # reported speech, no crisis: no command
+])
+def test_a_command_before_crisis_words_stands_for_the_triage(text, command):
+    assert analysis.detect_command(text) == command
+    if command:
+        assert analysis.command_with_words(text) and analyze(text, "free").crisis
