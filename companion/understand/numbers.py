@@ -227,7 +227,7 @@ def _choose(toks: tuple[str, ...], found: list[Rating]) -> float | None:
     found = kept or found
     mine = [r for r in found if not _someone_elses(toks, r, _since(toks, found, r))]
     found = mine or found
-    marked = [r for r in found if _marked(toks, r)]
+    marked = [r for r in found if _marked(toks, r)] or _felt_not_bodily(toks, found)
     found = marked or found  # "a two for the feeling but a ten for sleepy"
     now = [r for r in found if not _said_as_past(toks, r)]
     found = now or found  # "four, i think it was like a seven before i did the ice"
@@ -258,15 +258,28 @@ seven")."""
 
 MARKS = frozenset({"feeling", "feelings", "emotion", "emotions", "urge", "urges"})
 """Words next to a rating that say it is the one asked for ('a two for the feeling')."""
+FEELINGS = frozenset({"sadness", "anger", "fear", "anxiety", "shame", "guilt", "mood", "panic",
+                      "grief"})
+BODY = frozenset({"pain", "pains", "ache", "aches", "back", "shoulder", "knee", "knees", "head",
+                  "headache", "migraine", "hip", "neck", "tiredness", "energy", "hunger"})
+"""A rating beside one of FEELINGS is the one asked for when another is beside one of BODY
+("my shoulder pain's at eight but the sadness is more like five")."""
 MARK_REACH = 4
 
 
-def _marked(toks: tuple[str, ...], r: Rating) -> bool:
+def _felt_not_bodily(toks: tuple[str, ...], found: list[Rating]) -> list[Rating]:
+    """The ratings said of a named feeling, when another is said of the body (FEELINGS, BODY)."""
+    felt = [r for r in found if _marked(toks, r, FEELINGS)]
+    bodily = [r for r in found if r not in felt and _marked(toks, r, BODY)]
+    return felt if felt and bodily else []
+
+
+def _marked(toks: tuple[str, ...], r: Rating, marks: frozenset[str] = MARKS) -> bool:
     """A rating said as the feeling's or the urge's ('five on the feelings scale')."""
     after = list(itertools.takewhile(lambda t: t not in MARK_BREAKS, toks[r.end:r.end + MARK_REACH]))
     before = list(itertools.takewhile(lambda t: t not in MARK_BREAKS,
                                       reversed(toks[max(0, r.start - MARK_REACH):r.start])))
-    return bool(MARKS & set(after + before))
+    return bool(marks & set(after + before))
 
 
 MARK_BREAKS = frozenset({"but", "and", "so", "or"})

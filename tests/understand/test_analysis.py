@@ -652,3 +652,12 @@ def test_a_command_before_crisis_words_stands_for_the_triage(text, command):
     assert analysis.detect_command(text) == command
     if command:
         assert analysis.command_with_words(text) and analyze(text, "free").crisis
+
+
+@pytest.mark.parametrize(("text", "rating"), [
+    ("my shoulder pain's at about eight today but the sadness is more like five", 5.0),
+    ("the anger was a nine earlier now it's a four", 4.0),  # no body rating: the current one
+    ("anger somewhere between a four and a five", 5.0),
+])
+def test_the_feelings_rating_beside_a_bodily_one(text, rating):
+    assert analyze(text, "intensity").intensity == rating
