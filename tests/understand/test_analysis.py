@@ -605,6 +605,12 @@ def test_commands_said_plainly_or_after_a_reason(text, command):
     ("my mate was talking about ending it last night so i stayed up with him", False),
     ("i had an urge to cut this morning but i held ice and it's gone now", False),
     ("i took a whole bottle of extra strength tylenol", True),
+    ("my grandpa used to say he'd rather die than sell the land", False),
+    ("i'm writing my will because the lawyer says everyone over sixty should have one", False),
+    ("i wrote my will because i won't need anything after friday", True),
+    ("i need to give away a lot of my stuff because we're downsizing to a flat", False),
+    ("i'm giving away all my stuff", True),
+    ("i relapsed and i think i took way too much i feel really weird", True),
 ])
 def test_goodbyes_doses_and_other_peoples_crises(text, crisis):
     assert bool(analyze(text, "free").crisis) is crisis
