@@ -73,6 +73,43 @@ def choose(hypotheses: Sequence[Hypothesis], scorer: Scorer, *,
     return max(enumerate(usable), key=rank)[1]
 
 
+@dataclass(frozen=True)
+class Rereading:
+    """When another of a recognizer's readings of the audio replaces the one it wrote
+    (data/asr_vocabulary.toml [alternatives])."""
+
+    kinds: frozenset[str] = frozenset()
+    """Kinds of question whose answers may be read again (never free answers)."""
+    count: int = 5
+    """Readings asked for (beam search: Whisper's `count` best)."""
+    margin: float = 1.0
+    """A reading counts only within this much of the best reading's log-probability per token."""
+    kept: frozenset[str] = frozenset()
+    """Words a reading must keep when the recognizer wrote them ('none', 'not', 'no')."""
+
+
+def reread(heard: str, readings: Sequence[tuple[str, float]], scorer: Scorer, rule: Rereading,
+           also: Sequence[str] = ()) -> str | None:
+    """The reading to keep instead of `heard`, of which the question's vocabulary explains
+    nothing; None when no reading explains more.
+
+    `readings`: (text, log-probability per token) of the same audio. Of those within
+    `rule.margin` of the best, the one `scorer` rates highest (a tie: the earlier), if above
+    zero. A reading that leaves out a `rule.kept` word written in `heard` or in `also` (other
+    decodes of the same audio) never counts: "none yet" is not "Nonjudgmental", whatever the
+    question's vocabulary prefers."""
+    if not readings:
+        return None
+    best = max(score for _, score in readings)
+    kept = {w for text in (heard, *also) for w in _tokens(text) if w in rule.kept}
+    ranked = [(scorer(text), -place, text) for place, (text, score) in enumerate(readings)
+              if score >= best - rule.margin and kept <= set(_tokens(text))]
+    if not ranked:
+        return None
+    explains, _, text = max(ranked)
+    return text if explains > 0 else None
+
+
 def joined(parts: Sequence[Hypothesis]) -> Hypothesis:
     """Stretches of one answer (a recognizer finalises each pause on its own) as one."""
     if len(parts) == 1:

@@ -230,7 +230,8 @@ def open_recognizer(voice: VoiceSettings, home: Path, env: Mapping[str, str], *,
     prompt can be spoken meanwhile); the first start() waits for it and raises ModelMissing if
     it failed. `rates` (hertz) are warmed up in the background too. `scorer(kind, text)` rates
     Vosk's hypotheses (how well the question's understanding explains each; the phrase counts
-    of asr_vocabulary.toml when None)."""
+    of asr_vocabulary.toml when None), and Whisper reads an answer it explains nothing of
+    again (its other readings; none when None)."""
     choice = choose(voice, home, env, repo=repo, installed=installed)
     log.debug("speech recognition: %s with %s", choice.engine, choice.model.path)
     if choice.engine == "vosk":
@@ -243,7 +244,7 @@ def open_recognizer(voice: VoiceSettings, home: Path, env: Mapping[str, str], *,
         denoise = None
         if voice.denoise:
             from companion.audio.denoise import denoise
-        recognizer = WhisperRecognizer(choice.model.path, denoise=denoise)
+        recognizer = WhisperRecognizer(choice.model.path, denoise=denoise, scorer=scorer)
     if background:
         return recognizer.load_async(rates)
     recognizer.wait()

@@ -14,14 +14,17 @@ from typing import Any
 from companion.audio.chunk import AudioChunk
 from companion.audio.pcm import mono_chunk
 from companion.errors import ModelMissing
+from companion.voice.hypotheses import Rereading, reread
 from companion.voice.recognition import BackgroundLoad, LoadsInBackground, Transcript
 from companion.voice.whisper_words import (
     Support,
+    bare,
     holds_checked,
-    looped,
     sounds_alike,
     tokens,
+    transcript_of,
     unsupported,
+    without,
 )
 
 log = logging.getLogger(__name__)
@@ -78,6 +81,16 @@ def default_support(prompts: Mapping[str, str] | None = None) -> Support:
                    float(rule.get("alike", Support.alike)))
 
 
+def default_rereading() -> Rereading:
+    """When an answer is read again: data/asr_vocabulary.toml [alternatives]."""
+    from companion.data import load_data
+
+    rule = load_data("asr_vocabulary.toml").get("alternatives", {})
+    return Rereading(frozenset(rule.get("kinds", ())), int(rule.get("count", Rereading.count)),
+                     float(rule.get("margin", Rereading.margin)),
+                     frozenset(w.lower() for w in rule.get("kept", ())))
+
+
 def load_model(path: Path, threads: int = 0) -> Any:
     """A CTranslate2 Whisper model from a folder, int8 on the CPU, never from the network."""
     from faster_whisper import WhisperModel
@@ -127,11 +140,18 @@ class WhisperRecognizer(LoadsInBackground):
                  loader: Callable[[Path], Any] = load_model, word_confidence: bool = False,
                  beam_size: int = 1, support: Support | None = None,
                  alike: Callable[[str, str], float] | None = None,
-                 denoise: Callable[[Any, int], Any] | None = None) -> None:
+                 denoise: Callable[[Any, int], Any] | None = None,
+                 scorer: Callable[[str, str], float] | None = None,
+                 rereading: Rereading | None = None,
+                 other_readings: Callable[..., list[tuple[str, float]]] | None = None) -> None:
         """`support` says which prompted words must be backed by the audio (default: the data
         file's rule over `prompts`); `alike(a, b)` how alike two stretches of words sound (0-1;
         default: their spelling, see sounds_alike); `denoise(samples, rate)`, when given,
-        cleans each whole answer (float32 at 16 kHz) before Whisper hears it."""
+        cleans each whole answer (float32 at 16 kHz) before Whisper hears it.
+        `scorer(kind, text)`, when given, says how much of an answer the question's
+        understanding explains: an answer it explains nothing of is read again, as
+        `rereading` says (default: the data file's), from `other_readings(model, audio,
+        prompt, count, max_new_tokens)` (default: Whisper's n-best, see readings)."""
         self.path = Path(path)
         self._prompts = dict(default_prompts() if prompts is None else prompts)
         self._support = default_support(self._prompts) if support is None else support
@@ -139,6 +159,9 @@ class WhisperRecognizer(LoadsInBackground):
         self._word_confidence = word_confidence
         self._beam_size = beam_size
         self._denoise = denoise
+        self._scorer = scorer
+        self._rereading = default_rereading() if rereading is None else rereading
+        self._readings = readings if other_readings is None else other_readings
         self._model: Any = None
         self._loading = BackgroundLoad("Whisper", self.path, loader)
         self._kind = "free"
@@ -202,13 +225,22 @@ class WhisperRecognizer(LoadsInBackground):
         if self._denoise is not None:
             audio = self._denoise(audio, WHISPER_RATE)
         prompt = self._prompts.get(kind) or None
+        heard = self._supported(audio, kind, prompt, seconds, cancelled)
+        if heard is None or not self._unexplained(kind, heard, seconds):
+            return heard
+        return self._reread(audio, kind, prompt, heard, cancelled)
+
+    def _supported(self, audio: Any, kind: str, prompt: str | None, seconds: float,
+                   cancelled: threading.Event | None) -> Transcript | None:
+        """Whisper's decode with the question's prompt, less the prompted words the audio does
+        not back (see _transcribe); None once `cancelled`."""
         checked = self._support.checked.get(kind, frozenset()) if prompt else frozenset()
         with self._lock:
             words = self._word_confidence or (bool(checked) and seconds <= WINDOW_SECONDS)
             found = self._decode(audio, prompt, words, cancelled)
             if found is None:
                 return None
-            heard = _transcript(found, seconds, self.engine)
+            heard = transcript_of(found, seconds, self.engine)
             doubtful = words and seconds <= WINDOW_SECONDS and any(
                 holds_checked(w, checked) and p < self._support.probability for w, p in heard.words)
             if not doubtful:
@@ -216,14 +248,56 @@ class WhisperRecognizer(LoadsInBackground):
             plain = self._decode(audio, None, False, cancelled)  # what the audio says unprompted
             if plain is None:
                 return None
-        unprompted = _transcript(plain, seconds, self.engine).text
+        unprompted = transcript_of(plain, seconds, self.engine).text
         drop = unsupported(heard.words, unprompted, checked, self._support, self._alike)
         if not drop:
             return heard
         log.debug("whisper %s: %s not backed by the audio (unprompted: %r); removed from %r",
                   kind, ", ".join(repr(heard.words[i][0]) for i in sorted(drop)), unprompted,
                   heard.text)
-        return _without(found, drop, heard)
+        return without(found, drop, heard)
+
+    def _unexplained(self, kind: str, heard: Transcript, seconds: float) -> bool:
+        """Whether to read the answer again: the question's understanding (the scorer handed
+        in) explains nothing of what Whisper wrote, at a question with a vocabulary."""
+        return (self._scorer is not None and kind in self._rereading.kinds
+                and seconds <= WINDOW_SECONDS and bool(heard.text.strip())
+                and self._scorer(kind, heard.text) <= 0)
+
+    def _reread(self, audio: Any, kind: str, prompt: str | None, heard: Transcript,
+                cancelled: threading.Event | None) -> Transcript | None:
+        """`heard`, or Whisper's other reading of the same audio that the question's
+        understanding explains ("Around before." -> "Around the four."; hypotheses.reread).
+        What Whisper wrote stays as the open text, which the crisis check reads too."""
+        rule, scorer = self._rereading, self._scorer or (lambda kind, text: 0.0)
+        with self._lock:
+            if cancelled is not None and cancelled.is_set():
+                return None
+            try:
+                found = self._readings(self._model, audio, prompt, rule.count,
+                                       _token_cap(len(audio) / WHISPER_RATE))
+            except Exception as exc:  # noqa: BLE001 - faster-whisper internals (see readings)
+                log.warning("Whisper's other readings are unavailable (%s); kept what it wrote",
+                            exc)
+                return heard
+            choice = reread(heard.text, found, lambda text: scorer(kind, text), rule)
+            if choice is None:
+                return heard
+            plain = self._decode(audio, None, False, cancelled)  # its denials count too
+            if plain is None:
+                return None
+        unprompted = transcript_of(plain, heard.audio_seconds, self.engine).text
+        choice = reread(heard.text, found, lambda text: scorer(kind, text), rule, (unprompted,))
+        if choice is None:
+            return heard
+        log.debug("whisper %s: read %r as %r, which the question explains", kind, heard.text,
+                  choice)
+        confidence = round(math.exp(min(0.0, max(s for t, s in found if t == choice))), 3)
+        return replace(heard, text=choice,
+                       words=tuple((w, confidence) for w in map(bare, choice.split()) if w),
+                       open_text=heard.open_text or heard.text,
+                       open_words=heard.open_words or heard.words,
+                       alternatives=tuple(text for text, _ in found))
 
     def _decode(self, audio: Any, prompt: str | None, words: bool,
                 cancelled: threading.Event | None) -> list[Any] | None:
@@ -234,12 +308,10 @@ class WhisperRecognizer(LoadsInBackground):
         if cancelled is not None and cancelled.is_set():
             return None  # voided while it waited for the model: never started
         one_window = words and len(audio) <= WINDOW_SECONDS * WHISPER_RATE
-        seconds = min(len(audio) / WHISPER_RATE, WINDOW_SECONDS)
         segments, _info = self._model.transcribe(
             audio, language="en", task="transcribe", beam_size=self._beam_size,
             temperature=0.0,  # deterministic: no random-sampling fallback
-            max_new_tokens=min(TOKENS_AT_MOST,
-                               TOKENS_AT_LEAST + math.ceil(TOKENS_PER_SECOND * seconds)),
+            max_new_tokens=_token_cap(len(audio) / WHISPER_RATE),
             initial_prompt=prompt, condition_on_previous_text=False, vad_filter=False,
             word_timestamps=words, without_timestamps=one_window or not words)
         found = []
@@ -255,55 +327,34 @@ class WhisperRecognizer(LoadsInBackground):
         return found
 
 
-def _without(segments: list[Any], drop: set[int], heard: Transcript) -> Transcript:
-    """`heard` with its words at positions `drop` taken out (punctuation kept elsewhere); what
-    it was stays as the open text."""
-    pieces = _pieces(segments)
-    text = "".join(w for i, (w, _) in enumerate(pieces) if i not in drop).strip()
-    words = tuple(w for i, w in enumerate(heard.words) if i not in drop)
-    return replace(heard, text=text, words=words, open_text=heard.text, open_words=heard.words)
+def readings(model: Any, audio: Any, prompt: str | None, count: int,
+             max_new_tokens: int) -> list[tuple[str, float]]:
+    """Whisper's `count` best readings of the first window of `audio` (beam search over `count`
+    beams, decoded as in _decode), each with its log-probability per token, best first.
+    faster-whisper gives only the best, so this asks its CTranslate2 model directly (its
+    attributes as in faster-whisper 1.x; the caller keeps what Whisper wrote if they change)."""
+    from faster_whisper.audio import pad_or_trim
+    from faster_whisper.tokenizer import Tokenizer
+    from faster_whisper.transcribe import get_suppressed_tokens
+
+    tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task="transcribe",
+                          language="en")
+    features = model.feature_extractor(audio)[:, : model.feature_extractor.nb_max_frames]
+    encoded = model.encode(pad_or_trim(features))
+    previous = tokenizer.encode(" " + prompt.strip()) if prompt else None
+    start = model.get_prompt(tokenizer, previous_tokens=previous, without_timestamps=True)
+    result = model.model.generate(
+        encoded, [start], beam_size=count, num_hypotheses=count, return_scores=True,
+        max_length=len(start) + max_new_tokens, suppress_blank=True,
+        suppress_tokens=list(get_suppressed_tokens(tokenizer, [-1])))[0]
+    return [(tokenizer.decode(ids).strip(), float(score))
+            for ids, score in zip(result.sequences_ids, result.scores, strict=True)]
 
 
-def _spoken(segments: list[Any]) -> list[Any]:
-    """The segments that are speech, not Whisper's guess over silence."""
-    return [seg for seg in segments if not (getattr(seg, "no_speech_prob", 0.0) > 0.8
-                                            and getattr(seg, "avg_logprob", 0) < -1.0)]
-
-
-def _pieces(segments: list[Any]) -> list[tuple[str, float]]:
-    """Each word as Whisper wrote it (" drink,") with its probability (0-1), a loop's repeats
-    taken out (see looped). Without word probabilities (they are asked for only when needed),
-    every word gets its segment's average."""
-    return _loop_free(segments)[0]
-
-
-def _loop_free(segments: list[Any]) -> tuple[list[tuple[str, float]], bool]:
-    """_pieces, and whether a loop was taken out of them."""
-    pieces = []
-    for seg in _spoken(segments):
-        seg_words = getattr(seg, "words", None) or []
-        if seg_words:
-            pieces += [(w.word, float(w.probability)) for w in seg_words]
-        else:
-            conf = math.exp(min(0.0, float(getattr(seg, "avg_logprob", -1.0))))
-            pieces += [(" " + w, conf) for w in seg.text.split()]
-    pieces = [(w, p) for w, p in pieces if _bare(w)]
-    loop = looped([_bare(w).lower() for w, _ in pieces])
-    return [piece for i, piece in enumerate(pieces) if i not in loop], bool(loop)
-
-
-def _transcript(segments: list[Any], seconds: float, engine: str) -> Transcript:
-    pieces, loop = _loop_free(segments)
-    if loop:  # the words left, as Whisper wrote them
-        text = "".join(w for w, _ in pieces).strip()
-    else:
-        text = " ".join(t for t in (seg.text.strip() for seg in _spoken(segments)) if t)
-    words = tuple((_bare(w), round(p, 3)) for w, p in pieces)
-    return Transcript(text=text, words=words, audio_seconds=seconds, engine=engine)
-
-
-def _bare(word: str) -> str:
-    return word.strip().strip(".,!?;:\"")
+def _token_cap(seconds: float) -> int:
+    """Most tokens decoded from one window of this much audio (see TOKENS_PER_SECOND)."""
+    seconds = min(seconds, WINDOW_SECONDS)
+    return min(TOKENS_AT_MOST, TOKENS_AT_LEAST + math.ceil(TOKENS_PER_SECOND * seconds))
 
 
 def to_whisper_audio(pcm: bytes, rate: int) -> Any:

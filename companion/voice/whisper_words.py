@@ -1,11 +1,16 @@
-"""Words of a Whisper decode: which ones the audio backs, and where the decode looped (pure)."""
+"""Words of a Whisper decode: which ones the audio backs, where the decode looped, and the
+transcript they make (pure)."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
+from typing import Any
+
+from companion.voice.recognition import Transcript
 
 LOOP_REPEATS = 4
 """The same 1-4 words this many times or more in a row is Whisper looping, not the client: one
@@ -89,3 +94,56 @@ def holds_checked(word: str, checked: Collection[str]) -> bool:
 
 def _letters(text: str) -> str:
     return re.sub(r"[^a-z]", "", text.lower())
+
+
+def without(segments: list[Any], drop: set[int], heard: Transcript) -> Transcript:
+    """`heard` with its words at positions `drop` taken out (punctuation kept elsewhere); what
+    it was stays as the open text."""
+    written = pieces(segments)
+    text = "".join(w for i, (w, _) in enumerate(written) if i not in drop).strip()
+    words = tuple(w for i, w in enumerate(heard.words) if i not in drop)
+    return replace(heard, text=text, words=words, open_text=heard.text, open_words=heard.words)
+
+
+def spoken(segments: list[Any]) -> list[Any]:
+    """The segments that are speech, not Whisper's guess over silence."""
+    return [seg for seg in segments if not (getattr(seg, "no_speech_prob", 0.0) > 0.8
+                                            and getattr(seg, "avg_logprob", 0) < -1.0)]
+
+
+def pieces(segments: list[Any]) -> list[tuple[str, float]]:
+    """Each word as Whisper wrote it (" drink,") with its probability (0-1), a loop's repeats
+    taken out (see looped). Without word probabilities (they are asked for only when needed),
+    every word gets its segment's average."""
+    return loop_free(segments)[0]
+
+
+def loop_free(segments: list[Any]) -> tuple[list[tuple[str, float]], bool]:
+    """pieces(), and whether a loop was taken out of them."""
+    found: list[tuple[str, float]] = []
+    for seg in spoken(segments):
+        seg_words = getattr(seg, "words", None) or []
+        if seg_words:
+            found += [(w.word, float(w.probability)) for w in seg_words]
+        else:
+            conf = math.exp(min(0.0, float(getattr(seg, "avg_logprob", -1.0))))
+            found += [(" " + w, conf) for w in seg.text.split()]
+    found = [(w, p) for w, p in found if bare(w)]
+    loop = looped([bare(w).lower() for w, _ in found])
+    return [piece for i, piece in enumerate(found) if i not in loop], bool(loop)
+
+
+def transcript_of(segments: list[Any], seconds: float, engine: str) -> Transcript:
+    """The Transcript of Whisper's segments of one answer (`seconds` long)."""
+    written, loop = loop_free(segments)
+    if loop:  # the words left, as Whisper wrote them
+        text = "".join(w for w, _ in written).strip()
+    else:
+        text = " ".join(t for t in (seg.text.strip() for seg in spoken(segments)) if t)
+    words = tuple((bare(w), round(p, 3)) for w, p in written)
+    return Transcript(text=text, words=words, audio_seconds=seconds, engine=engine)
+
+
+def bare(word: str) -> str:
+    """A word as Whisper wrote it without its spaces and punctuation."""
+    return word.strip().strip(".,!?;:\"")
