@@ -611,6 +611,10 @@ def test_commands_said_plainly_or_after_a_reason(text, command):
     ("i need to give away a lot of my stuff because we're downsizing to a flat", False),
     ("i'm giving away all my stuff", True),
     ("i relapsed and i think i took way too much i feel really weird", True),
+    ("a guest screamed at me and then i came home and cut my wrist in the shower", True),
+    ("i binged and purged and then cut tonight", True),
+    ("i slipped and cut my wrist on a broken glass", False),
+    ("we went to the salon and then cut today short", False),
 ])
 def test_goodbyes_doses_and_other_peoples_crises(text, crisis):
     assert bool(analyze(text, "free").crisis) is crisis
