@@ -35,7 +35,8 @@ SETS = ("utterances.jsonl", "utterances_hard.jsonl", "utterances_blind.jsonl",
         "heldout/utterances_heldout16.jsonl", "heldout/utterances_heldout17.jsonl",
         "heldout/utterances_heldout18.jsonl", "heldout/utterances_heldout19.jsonl",
         "heldout/utterances_heldout20.jsonl", "heldout/utterances_heldout21.jsonl",
-        "heldout/utterances_heldout22.jsonl", "heldout/utterances_heldout23.jsonl")
+        "heldout/utterances_heldout22.jsonl", "heldout/utterances_heldout23.jsonl",
+        "heldout/utterances_heldout24.jsonl")
 OUT = ROOT / "companion" / "data" / "semantic" / "exemplars.npz"
 WRITTEN = ("exemplars.toml", "skills_described.toml", "skills_described2.toml")
 """Hand-written exemplars (in data/semantic/), before the labelled sets."""

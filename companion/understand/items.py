@@ -19,7 +19,7 @@ CLAUSE_BREAKS = frozenset({
 
 
 NOT_NEGATING = frozenset({"one", "body", "matter", "doubt", "wonder", "stop", "help", "sure",
-                          "actually", "wait"})
+                          "actually", "wait", "me", "him", "her", "them", "us"})
 """Words that make a negator part of an expression ('no one would miss me', 'can't stop crying',
 'not sure'), or a correction ('no actually that's shame', 'no wait more like hurt')."""
 
@@ -61,10 +61,15 @@ def _passed(tail: str) -> bool:
 
 def late_tail(toks: tuple[str, ...], span: Span, ends: list[int]) -> str | None:
     """The words after a 'but' that ends the span's clause ('but i didn't'), if short, or
-    that comes right after the span ('drink but i decided not to and ...')."""
+    that comes right after the span ('drink but i decided not to and ...'), or shortly after
+    it saying it is over ('angry at the meeting but that's passed now, i'm just tired ...')."""
     end = ends[span.end]
     for i in range(span.end, end):
-        if toks[i] == "but" and (i - span.end <= LATE_NEAR or end - i <= LATE_TAIL):
+        if toks[i] != "but":
+            continue
+        passed = i - span.end <= LATE_NEAR + PAST_OBJECT and any(
+            " ".join(toks[i + 1:end]).startswith(f"{p} ") for p in PASSED)
+        if i - span.end <= LATE_NEAR or end - i <= LATE_TAIL or passed:
             if i - span.end > LATE_NEAR and _new_clause(toks[span.end:i]):
                 return None  # "i did the ice and i was going to call but i didn't": the call
             return " ".join(toks[i + 1:end])

@@ -16,8 +16,9 @@ Guards against matching ordinary words:
 - a run overlapping an exactly spelled vocabulary phrase of another meaning ('hopeful', the idiom
   'fast food') is not matched, nor one repeating a phrase the rules find already;
 - a run may not begin or end with a FUNCTION word unless the term does ('sick and' is not
-  'sickened'), every word must add to the likeness ('the sadness' is just 'sadness'), and a
-  verb in another tense is not a mishearing ('skipped dinner' vs 'skip dinner');
+  'sickened'), every word must add to the likeness ('the sadness' is just 'sadness'), a verb
+  in another tense is not a mishearing ('skipped dinner' vs 'skip dinner'), nor a longer word
+  spelled around a one-word term ('accounting' vs 'counting');
 - commands, yes/no and ratings count only as the whole answer, with at most the polite or
   hesitant words of `PhoneticIndex.around` beside them.
 """
@@ -213,6 +214,8 @@ def _fits(run: Sequence[str], term: Term) -> bool:
     if any(h in FUNCTION and m not in FUNCTION for h, m in ((run[0], meant[0]),
                                                             (run[-1], meant[-1]))):
         return False
+    if len(run) == len(meant) == 1 and meant[0] in run[0]:
+        return False  # a longer word spelled around the term: 'accounting' is not 'counting'
     odd = [(h, m) for h, m in zip(run, meant, strict=False) if h != m]
     return not (len(run) == len(meant) and len(odd) == 1 and stem(odd[0][0]) == stem(odd[0][1]))
 

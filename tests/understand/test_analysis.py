@@ -671,3 +671,17 @@ def test_a_command_before_crisis_words_stands_for_the_triage(text, command):
 ])
 def test_the_feelings_rating_beside_a_bodily_one(text, rating):
     assert analyze(text, "intensity").intensity == rating
+
+
+@pytest.mark.parametrize(("text", "kind", "field", "want"), [
+    ("i was angry at the meeting but that's passed now i'm just tired not feeling much",
+     "emotions", "emotions", ()),
+    ("they'd be better off without me sadness i guess ten", "emotions", "emotions", ("sadness",)),
+    ("you betcha", "yesno", "answer", "yes"),
+    ("i kind of want to disappear not like die just go off the grid", "free", "crisis", False),
+    ("my lawyer finally made me write my will", "free", "crisis", False),
+    ("go back i need to change my rating cause i'm going through with it tonight", "free",
+     "crisis", True),
+])
+def test_heldout24_studied(text, kind, field, want):
+    assert getattr(analyze(text, kind), field) == want

@@ -131,11 +131,12 @@ KNOWN_DISAGREEMENTS = {
     # A firearm and "how easy it would be" took blind3 line 343 off, and "already said goodbye
     # to everyone" heldout line 321: crises now caught; blind3 383, another's crisis, is not.
     # "my cousin's suicide attempt" took heldout 244 off: another's crisis, no longer raised;
-    # "take all my sleeping pills" (a means) blind3 145: a crisis now caught.)
-    "heldout/utterances_heldout.jsonl": [62, 95, 143, 148, 151, 155, 246, 303, 323, 351,
+    # "take all my sleeping pills" (a means) blind3 145: a crisis now caught; "disappear not
+    # like die" heldout 155 no longer a crisis; "already written the letters" blind3 30 caught.)
+    "heldout/utterances_heldout.jsonl": [62, 95, 143, 148, 151, 246, 303, 323, 351,
                                          359, 361, 392, 394, 403, 406, 408, 411, 413, 415],
     "utterances_blind2.jsonl": [105, 108],
-    "utterances_blind3.jsonl": [30, 89, 96, 154, 159, 211, 314, 315, 330, 338, 340, 341,
+    "utterances_blind3.jsonl": [89, 96, 154, 159, 211, 314, 315, 330, 338, 340, 341,
                                 342, 347, 354, 361, 364, 366, 376, 390],
 }
 CRISIS_DIGESTS = {
@@ -143,12 +144,12 @@ CRISIS_DIGESTS = {
     # reorganised: any change in which lines raise which crisis kinds shows up here. (A set
     # added later is not covered until its digest is added.)
     "heldout/utterances_heldout.jsonl":
-        "6c18fde4a90b6bca7d2bc9b4ed8373a1337cb94a500bc2b20a25a5fad99decd7",
+        "9dfae14c131a71bb16175f31307827883930a730caa74e6bf85b96839fd8b95a",
     "replies_blind.jsonl": "21b0fb35255d89c16d1d75a145c4bc5ebed4f4a54b6a6bdaa74cdc38c8d03031",
     "utterances.jsonl": "6e45c0dcf184d5337c797a41dd7e79cdb8915238b116621bac34c151432e4d43",
     "utterances_blind.jsonl": "6eeb8089604e4c6b214b29ccf2d96df96bcc8f70fb032911d15a89fb246c38e0",
     "utterances_blind2.jsonl": "4643d4f5e76cdff5aa01a0c7914eced9fe4ec756efeba91b1f26cbb718ad88c9",
-    "utterances_blind3.jsonl": "58aa9f6658c5dd0453e14510bd0e871e16d33551fd2a6ac6130252500684509c",
+    "utterances_blind3.jsonl": "74e49c7eb8a1b26049419a2af3cde20bcde87c5b9a8711ee658bd87deb4f02ad",
     "utterances_hard.jsonl": "5f9d713fe3fefd298a9524ebff96273b05275874f7f7cdf12737d274ee02080e",
 }
 
