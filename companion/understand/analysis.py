@@ -8,7 +8,13 @@ from typing import Any
 
 from companion.understand import replies
 from companion.understand.crisis import CRISIS_KINDS, detect_crisis, ruled_out
-from companion.understand.items import denied_items, find_items, find_spans, only_denied
+from companion.understand.items import (
+    denied_items,
+    find_items,
+    find_spans,
+    item_ids,
+    only_denied,
+)
 from companion.understand.numbers import cued_intensity, parse_intensity
 from companion.understand.replies import (
     detect_command,
@@ -129,8 +135,8 @@ def find_skills(text: str) -> tuple[str, ...]:
 
 def _named_and_rated(group: str, text: str) -> tuple[tuple[str, ...], float | None]:
     """The emotions or urges named in an answer, and the rating said with them."""
-    _toks, named = find_spans(group, text)
-    return tuple(dict.fromkeys(s.item for s in named)), cued_intensity(text, {s.end for s in named})
+    named = find_spans(group, text)[1]
+    return item_ids(named), cued_intensity(text, {s.end for s in named})
 
 
 def analyze(text: str, kind: str) -> Analysis:

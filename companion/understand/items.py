@@ -67,12 +67,13 @@ def late_tail(toks: tuple[str, ...], span: Span, ends: list[int]) -> str | None:
     for i in range(span.end, end):
         if toks[i] != "but":
             continue
+        tail = " ".join(toks[i + 1:end])
         passed = i - span.end <= LATE_NEAR + PAST_OBJECT and any(
-            " ".join(toks[i + 1:end]).startswith(f"{p} ") for p in PASSED)
+            tail.startswith(f"{p} ") for p in PASSED)
         if i - span.end <= LATE_NEAR or end - i <= LATE_TAIL or passed:
             if i - span.end > LATE_NEAR and _new_clause(toks[span.end:i]):
                 return None  # "i did the ice and i was going to call but i didn't": the call
-            return " ".join(toks[i + 1:end])
+            return tail
     return None
 
 
@@ -385,8 +386,12 @@ def find_spans(group: str, text: str, own: bool = False) -> tuple[tuple[str, ...
 def find_items(group: str, text: str, own: bool = False) -> tuple[str, ...]:
     """Ids named in the text, in order of first mention, without duplicates (`own`: see
     find_spans)."""
-    _toks, kept = find_spans(group, text, own)
-    return tuple(dict.fromkeys(s.item for s in kept))
+    return item_ids(find_spans(group, text, own)[1])
+
+
+def item_ids(found: list[Span]) -> tuple[str, ...]:
+    """The ids of spans, in order of first mention, without duplicates."""
+    return tuple(dict.fromkeys(s.item for s in found))
 
 
 def denied_items(group: str, text: str, plain: bool = False) -> tuple[str, ...]:
