@@ -231,7 +231,7 @@ def _past(toks: tuple[str, ...], span: Span, past_after: frozenset[str]) -> bool
     if not past_after:
         return False
     before = toks[max(0, span.start - 3):span.start]
-    if "used to" in " ".join(toks[max(0, span.start - 5):span.start]) and not (
+    if " used to " in f" {' '.join(toks[max(0, span.start - 5):span.start])} " and not (
             {BREAK, "but", "and", "now"} & set(toks[max(0, span.start - 3):span.start])):
         return True  # "i used to (want to) cut in high school but no urges like that now"
     if not set(before) & {"was", "were", "wanted", "had"}:

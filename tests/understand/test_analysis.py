@@ -636,6 +636,8 @@ def test_goodbyes_doses_and_other_peoples_crises(text, crisis):
     ("nothing big i used to cut years ago but i haven't had the urge in ages", ()),
     ("i used to want to hurt myself all the time but not for months now none", ()),
     ("i used to cut and i want to again tonight", ("self_harm",)),
+    # 'used to' as words, not inside 'refused to': an urge is not put in the past by accident
+    ("i refused to cut but now i want to drink", ("self_harm", "substance_use")),
     ("my boyfriend wants to go out and get wasted but i don't want to i'm good", ()),
     ("go out and get hammered with the lads and not come home six", ("substance_use",)),
     ("i want to disappear like permanently not like a holiday nine", ("suicide",)),
