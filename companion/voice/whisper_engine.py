@@ -225,37 +225,38 @@ class WhisperRecognizer(LoadsInBackground):
         if self._denoise is not None:
             audio = self._denoise(audio, WHISPER_RATE)
         prompt = self._prompts.get(kind) or None
-        heard = self._supported(audio, kind, prompt, seconds, cancelled)
+        heard, unprompted = self._supported(audio, kind, prompt, seconds, cancelled)
         if heard is None or not self._unexplained(kind, heard, seconds):
             return heard
-        return self._reread(audio, kind, prompt, heard, cancelled)
+        return self._reread(audio, kind, prompt, heard, cancelled, unprompted)
 
     def _supported(self, audio: Any, kind: str, prompt: str | None, seconds: float,
-                   cancelled: threading.Event | None) -> Transcript | None:
+                   cancelled: threading.Event | None) -> tuple[Transcript | None, str | None]:
         """Whisper's decode with the question's prompt, less the prompted words the audio does
-        not back (see _transcribe); None once `cancelled`."""
+        not back (see _transcribe), and the unprompted decode's text when one was needed; None
+        once `cancelled`."""
         checked = self._support.checked.get(kind, frozenset()) if prompt else frozenset()
         with self._lock:
             words = self._word_confidence or (bool(checked) and seconds <= WINDOW_SECONDS)
             found = self._decode(audio, prompt, words, cancelled)
             if found is None:
-                return None
+                return None, None
             heard = transcript_of(found, seconds, self.engine)
             doubtful = words and seconds <= WINDOW_SECONDS and any(
                 holds_checked(w, checked) and p < self._support.probability for w, p in heard.words)
             if not doubtful:
-                return heard
+                return heard, None
             plain = self._decode(audio, None, False, cancelled)  # what the audio says unprompted
             if plain is None:
-                return None
+                return None, None
         unprompted = transcript_of(plain, seconds, self.engine).text
         drop = unsupported(heard.words, unprompted, checked, self._support, self._alike)
         if not drop:
-            return heard
+            return heard, unprompted
         log.debug("whisper %s: %s not backed by the audio (unprompted: %r); removed from %r",
                   kind, ", ".join(repr(heard.words[i][0]) for i in sorted(drop)), unprompted,
                   heard.text)
-        return without(found, drop, heard)
+        return without(found, drop, heard), unprompted
 
     def _unexplained(self, kind: str, heard: Transcript, seconds: float) -> bool:
         """Whether to read the answer again: the question's understanding (the scorer handed
@@ -265,10 +266,12 @@ class WhisperRecognizer(LoadsInBackground):
                 and self._scorer(kind, heard.text) <= 0)
 
     def _reread(self, audio: Any, kind: str, prompt: str | None, heard: Transcript,
-                cancelled: threading.Event | None) -> Transcript | None:
+                cancelled: threading.Event | None, unprompted: str | None = None
+                ) -> Transcript | None:
         """`heard`, or Whisper's other reading of the same audio that the question's
         understanding explains ("Around before." -> "Around the four."; hypotheses.reread).
-        What Whisper wrote stays as the open text, which the crisis check reads too."""
+        What Whisper wrote stays as the open text, which the crisis check reads too.
+        `unprompted`: the text of the decode without the prompt, when _supported made one."""
         rule, scorer = self._rereading, self._scorer or (lambda kind, text: 0.0)
         with self._lock:
             if cancelled is not None and cancelled.is_set():
@@ -283,10 +286,11 @@ class WhisperRecognizer(LoadsInBackground):
             choice = reread(heard.text, found, lambda text: scorer(kind, text), rule)
             if choice is None:
                 return heard
-            plain = self._decode(audio, None, False, cancelled)  # its denials count too
-            if plain is None:
-                return None
-        unprompted = transcript_of(plain, heard.audio_seconds, self.engine).text
+            if unprompted is None:  # its denials count too
+                plain = self._decode(audio, None, False, cancelled)
+                if plain is None:
+                    return None
+                unprompted = transcript_of(plain, heard.audio_seconds, self.engine).text
         choice = reread(heard.text, found, lambda text: scorer(kind, text), rule, (unprompted,))
         if choice is None:
             return heard
