@@ -16,6 +16,7 @@ import pytest
 from companion.audio.pcm import samples_of
 from companion.audio.vad import SileroVad
 from companion.audio.wavfile import write_wav
+from companion.safety import policy
 from companion.understand.analysis import detect_crisis
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -218,6 +219,9 @@ def test_prepare_session_through_the_virtual_microphone(virtual_mic, synth, tmp_
         path = tmp_path / f"{i}.wav"
         write_wav(path, synth.synthesize(text))
         wavs.append(path)
+    safe = tmp_path / "safe.wav"  # the answer to a check-in a misheard answer may bring
+    write_wav(safe, synth.synthesize("yes i am safe"))
+    check_in = policy.load().says("check_in")
     env = {**os.environ, "COMPANION_HOME": str(tmp_path / "home")}
     subprocess.run([sys.executable, "-m", "companion", "config", "set", "region", "US"], cwd=ROOT,
                    env=env, check=True, capture_output=True)  # no first-run region question
@@ -227,12 +231,13 @@ def test_prepare_session_through_the_virtual_microphone(virtual_mic, synth, tmp_
         cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True)
     prompts = threading.Semaphore(0)
-    ui_lines = []
+    ui_lines, asked = [], []
 
     def watch_ui():
         for line in proc.stderr:
             ui_lines.append(line)
             if line.startswith("» "):
+                asked.append(line)
                 prompts.release()
 
     watcher = threading.Thread(target=watch_ui, daemon=True)
@@ -242,10 +247,13 @@ def test_prepare_session_through_the_virtual_microphone(virtual_mic, synth, tmp_
     reader.start()
     try:
         for wav in wavs:
-            if not _next_prompt(prompts, proc):
+            shown = _next_prompt(prompts, proc)
+            while shown and check_in in asked[-1]:  # a side question ("And re-end the
+                _play(safe)  # shamed." was read as close to crisis language): answered, then on
+                shown = _next_prompt(prompts, proc)
+            if not shown:
                 break  # the session ended early (a misheard urge skips a prompt) or stalled
-            threading.Event().wait(1.5)  # the first input callback can take up to ~1.8 s
-            subprocess.run(["paplay", f"--device={SINK}", str(wav)], check=True, timeout=30)
+            _play(wav)
         proc.wait(timeout=120)
         reader.join(timeout=10)
         out = "".join(stdout)
@@ -270,6 +278,12 @@ def test_prepare_session_through_the_virtual_microphone(virtual_mic, synth, tmp_
         "skills": "tipp" in answers["skills_tried"].get("skills", []),
     }
     assert sum(understood.values()) >= 4, f"{understood}\n{heard}"
+
+
+def _play(wav: Path) -> None:
+    """Say one answer into the virtual microphone once the prompt is shown."""
+    threading.Event().wait(1.5)  # the first input callback can take up to ~1.8 s
+    subprocess.run(["paplay", f"--device={SINK}", str(wav)], check=True, timeout=30)
 
 
 def _next_prompt(prompts, proc, seconds=90.0):
